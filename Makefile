@@ -1,0 +1,41 @@
+# Hội Tụ — two commands: `make run` (demo site on SQLite) and `make test` (whole suite).
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+MANAGE := $(BIN)/python manage.py
+
+.PHONY: install system-deps run test lint check clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@
+
+install: $(VENV)/.installed
+
+# ffmpeg, Debian's chromium and fonts: needed by media processing and browser tests.
+system-deps:
+	bash scripts/install-system-deps.sh
+
+run: install system-deps
+	DJANGO_SETTINGS_MODULE=config.settings.dev $(MANAGE) migrate --noinput
+	DJANGO_SETTINGS_MODULE=config.settings.dev $(MANAGE) load_initial_data --once
+	DJANGO_SETTINGS_MODULE=config.settings.dev $(MANAGE) rundev 127.0.0.1:$(PORT)
+
+test: install system-deps
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+check: install
+	DJANGO_SETTINGS_MODULE=config.settings.test $(MANAGE) check
+	DJANGO_SETTINGS_MODULE=config.settings.test $(MANAGE) makemigrations --check --dry-run
+
+clean:
+	rm -rf $(VENV) db.sqlite3 media-dev static-collected

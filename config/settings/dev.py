@@ -1,0 +1,11 @@
+"""`make run`: SQLite, eager tasks, database search, local media. Demo content allowed."""
+
+from .base import *  # noqa: F403
+
+DEBUG = True
+SECRET_KEY = SECRET_KEY or "dev-only-not-secret-hoitu"  # noqa: F405
+ALLOWED_HOSTS = ["localhost", ".localhost", "127.0.0.1", "[::1]"]
+HOITU_ALLOW_DEMO = True
+EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+# No shared cache in dev: the paywall's private pages and the meter are easy to watch.
+INTERNAL_IPS = ["127.0.0.1"]

@@ -1,0 +1,19 @@
+"""The test suite: PostgreSQL and Redis when DATABASE_URL and REDIS_URL are set (CI)."""
+
+import os
+
+from .base import *  # noqa: F403
+
+DEBUG = False
+SECRET_KEY = "test-only-not-secret-hoitu"
+ALLOWED_HOSTS = ["*"]
+HOITU_ALLOW_DEMO = True
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+# Tasks run inline unless a test starts a real worker (marked `worker`).
+CELERY_TASK_ALWAYS_EAGER = True
+MEDIA_ROOT = Path(os.environ.get("TEST_MEDIA_ROOT", "/tmp/hoitu-test-media"))  # noqa: F405
+AXES_ENABLED = True
+if REDIS_URL:  # noqa: F405
+    CACHES["default"]["KEY_PREFIX"] = f"hoitu-test-{os.getpid()}"  # noqa: F405
+WHITENOISE_AUTOREFRESH = True

@@ -1,0 +1,33 @@
+"""Root fixtures. The suite runs on PostgreSQL and Redis when DATABASE_URL and REDIS_URL
+are set (CI); on SQLite and local memory otherwise."""
+
+import pytest
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """The demo newsroom, loaded once per test database: most tests read it."""
+    from django.core.management import call_command
+
+    with django_db_blocker.unblock():
+        call_command("load_initial_data", verbosity=0)
+
+
+@pytest.fixture
+def demo(db):
+    """Makes sure the demo newsroom is there (a transactional test before may have flushed
+    it) and returns its loader module."""
+    from django.core.management import call_command
+
+    from newsroom.demo import loader
+
+    if not loader.demo_loaded():
+        call_command("load_initial_data", verbosity=0)
+    return loader
+
+
+@pytest.fixture
+def demo_password():
+    from newsroom.demo.loader import DEMO_PASSWORD
+
+    return DEMO_PASSWORD

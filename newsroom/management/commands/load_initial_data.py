@@ -1,0 +1,44 @@
+from importlib import import_module
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+# Each app may add its own demo data in `<app>/demo.py` (a `load(stdout)` function); they
+# run in the order data flows: newsroom first, then the apps that follow it.
+DEMO_APPS = ["paywall", "distribution", "search", "analytics"]
+
+
+class Command(BaseCommand):
+    help = "Loads the demo newsroom (three agencies, staff, stories). Safe to run twice."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--once", action="store_true", help="Do nothing if the demo is already loaded."
+        )
+        parser.add_argument(
+            "--allow-production",
+            action="store_true",
+            help="Load demo accounts (known password) even where settings forbid it.",
+        )
+
+    def handle(self, *args, once=False, allow_production=False, **options):
+        if not settings.HOITU_ALLOW_DEMO and not allow_production:
+            raise CommandError(
+                "Demo content creates accounts with a known password; these settings forbid "
+                "it. Pass --allow-production if you really mean it."
+            )
+        from newsroom.demo import loader
+
+        if once and loader.demo_loaded():
+            self.stdout.write("Demo content already loaded.")
+            return
+        loader.load(stdout=self.stdout)
+        for app in DEMO_APPS:
+            try:
+                module = import_module(f"{app}.demo")
+            except ModuleNotFoundError as exc:
+                if exc.name != f"{app}.demo":
+                    raise
+                continue
+            module.load(stdout=self.stdout)
+        self.stdout.write(self.style.SUCCESS("Demo content ready."))

@@ -1,0 +1,304 @@
+from django.conf import settings
+from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
+from django.db import models
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from modelcluster.contrib.taggit import ClusterTaggableManager
+from modelcluster.fields import ParentalKey
+from taggit.models import TaggedItemBase
+from wagtail.admin.panels import (
+    FieldPanel,
+    FieldRowPanel,
+    InlinePanel,
+    MultiFieldPanel,
+    TitleFieldPanel,
+)
+from wagtail.contrib.routable_page.models import RoutablePageMixin, path
+from wagtail.fields import RichTextField, StreamField
+from wagtail.models import Orderable, Page
+from wagtail.search import index
+
+from paywall.access import AccessLevel
+
+from ..blocks import StoryBodyBlock
+from ..forms import StoryPageForm
+
+STORIES_PER_PAGE = 20
+
+
+def paginate(request, queryset, per_page=STORIES_PER_PAGE):
+    paginator = Paginator(queryset, per_page)
+    try:
+        return paginator.page(request.GET.get("trang", 1))
+    except PageNotAnInteger:
+        return paginator.page(1)
+    except EmptyPage as exc:
+        raise Http404("Không có trang này.") from exc
+
+
+class HomePage(RoutablePageMixin, Page):
+    """Trang chủ of one outlet (the root of its Wagtail Site)."""
+
+    intro = models.CharField("giới thiệu", max_length=300, blank=True)
+
+    parent_page_types = ["wagtailcore.Page"]
+    subpage_types = ["newsroom.SectionPage"]
+    template = "newsroom/home_page.html"
+    content_panels = Page.content_panels + [FieldPanel("intro")]
+
+    class Meta:
+        verbose_name = "trang chủ ấn phẩm"
+
+    def stories(self):
+        return (
+            StoryPage.objects.live()
+            .public()
+            .descendant_of(self)
+            .select_related("lead_image")
+            .order_by("-first_published_at")
+        )
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        stories = self.stories()
+        context["latest"] = list(stories[:7])
+        sections = []
+        for section in self.get_children().live().public().in_menu().specific():
+            items = list(stories.child_of(section)[:4])
+            if items:
+                sections.append((section, items))
+        context["sections"] = sections
+        return context
+
+    @path("tag/<str:tag>/", name="tag")
+    def tag_view(self, request, tag):
+        from .pages import StoryTag
+
+        tag_obj = StoryTag.tag_model().objects.filter(slug=tag).first()
+        if tag_obj is None:
+            raise Http404("Không có chủ đề này.")
+        stories = self.stories().filter(tags__slug=tag)
+        return self.render(
+            request,
+            context_overrides={"tag": tag_obj, "page_obj": paginate(request, stories)},
+            template="newsroom/tag_page.html",
+        )
+
+    @path("tac-gia/<slug:slug>/", name="author")
+    def author_view(self, request, slug):
+        from .agencies import StaffProfile
+
+        profile = get_object_or_404(StaffProfile.objects.select_related("user"), slug=slug)
+        stories = self.stories().filter(bylines__author=profile.user).distinct()
+        return self.render(
+            request,
+            context_overrides={"profile": profile, "page_obj": paginate(request, stories)},
+            template="newsroom/author_page.html",
+        )
+
+
+class SectionPage(Page):
+    """Chuyên mục: a desk's section of one outlet."""
+
+    intro = models.CharField("giới thiệu", max_length=300, blank=True)
+
+    parent_page_types = ["newsroom.HomePage"]
+    subpage_types = ["newsroom.StoryPage"]
+    template = "newsroom/section_page.html"
+    content_panels = Page.content_panels + [FieldPanel("intro")]
+
+    class Meta:
+        verbose_name = "chuyên mục"
+        verbose_name_plural = "chuyên mục"
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        stories = (
+            StoryPage.objects.live()
+            .public()
+            .child_of(self)
+            .select_related("lead_image")
+            .order_by("-first_published_at")
+        )
+        context["page_obj"] = paginate(request, stories)
+        return context
+
+
+class PrimaryFormat(models.TextChoices):
+    TEXT = "text", "Văn bản"
+    RADIO = "radio", "Phát thanh"
+    TV = "tv", "Truyền hình"
+    MULTIMEDIA = "multimedia", "Đa phương tiện"
+    LONGFORM = "longform", "Long-form (bài dài)"
+
+
+class StoryTag(TaggedItemBase):
+    content_object = ParentalKey(
+        "newsroom.StoryPage", related_name="tagged_items", on_delete=models.CASCADE
+    )
+
+    @classmethod
+    def tag_model(cls):
+        return cls._meta.get_field("tag").remote_field.model
+
+
+class StoryPage(Page):
+    """Tin bài: one story produced once for text, radio and TV."""
+
+    standfirst = models.TextField("sapo", max_length=600)
+    lead_image = models.ForeignKey(
+        "wagtailimages.Image",
+        verbose_name="ảnh đại diện",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    body = StreamField(StoryBodyBlock(), verbose_name="nội dung", blank=True)
+    primary_format = models.CharField(
+        "loại hình gốc", max_length=16, choices=PrimaryFormat.choices, default=PrimaryFormat.TEXT
+    )
+    contributors = models.CharField(
+        "cộng tác viên (ghi tên)",
+        max_length=300,
+        blank=True,
+        help_text="Tác giả ngoài tòa soạn, cách nhau bằng dấu phẩy.",
+    )
+    tags = ClusterTaggableManager("chủ đề", through=StoryTag, blank=True)
+    place = models.ForeignKey(
+        "newsroom.Place",
+        verbose_name="địa bàn",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="stories",
+    )
+    political_task = models.BooleanField("phục vụ nhiệm vụ chính trị", default=False)
+    essential_information = models.BooleanField("thông tin thiết yếu", default=False)
+    national_defence = models.BooleanField("quốc phòng, an ninh", default=False)
+    commission = models.ForeignKey(
+        "newsroom.Commission",
+        verbose_name="thuộc đặt hàng",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="stories",
+    )
+    access_level = models.CharField(
+        "quyền đọc", max_length=10, choices=AccessLevel.choices, default=AccessLevel.FREE
+    )
+    audio = models.ForeignKey(
+        settings.WAGTAILMEDIA["MEDIA_MODEL"],
+        verbose_name="bản phát thanh",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        limit_choices_to={"type": "audio"},
+    )
+    video = models.ForeignKey(
+        settings.WAGTAILMEDIA["MEDIA_MODEL"],
+        verbose_name="bản truyền hình",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        limit_choices_to={"type": "video"},
+    )
+
+    parent_page_types = ["newsroom.SectionPage"]
+    subpage_types: list = []
+    template = "newsroom/story_page.html"
+    base_form_class = StoryPageForm
+
+    search_fields = Page.search_fields + [
+        index.SearchField("standfirst"),
+        index.SearchField("body"),
+        index.FilterField("primary_format"),
+        index.FilterField("access_level"),
+    ]
+
+    content_panels = [
+        TitleFieldPanel("title", heading="Tiêu đề"),
+        FieldPanel("standfirst"),
+        FieldPanel("lead_image"),
+        FieldPanel("body"),
+        MultiFieldPanel(
+            [
+                InlinePanel("bylines", label="tác giả", min_num=0),
+                FieldPanel("contributors"),
+            ],
+            heading="Tác giả",
+        ),
+        MultiFieldPanel(
+            [FieldPanel("audio"), FieldPanel("video")], heading="Bản phát thanh / truyền hình"
+        ),
+        InlinePanel("corrections", label="đính chính", heading="Đính chính sau khi đăng"),
+    ]
+    promote_panels = Page.promote_panels + [
+        MultiFieldPanel(
+            [
+                FieldPanel("primary_format"),
+                FieldPanel("tags"),
+                FieldPanel("place"),
+                FieldRowPanel(
+                    [
+                        FieldPanel("political_task"),
+                        FieldPanel("essential_information"),
+                        FieldPanel("national_defence"),
+                    ]
+                ),
+                FieldPanel("commission"),
+                FieldPanel("access_level"),
+            ],
+            heading="Phân loại và quyền đọc",
+        ),
+    ]
+
+    class Meta:
+        verbose_name = "tin bài"
+        verbose_name_plural = "tin bài"
+
+    @property
+    def section(self):
+        return self.get_parent().specific
+
+    @property
+    def published_at(self):
+        return self.first_published_at or self.go_live_at or self.latest_revision_created_at
+
+    def byline_names(self) -> list[str]:
+        names = [b.display_name for b in self.bylines.all()]
+        names += [c.strip() for c in self.contributors.split(",") if c.strip()]
+        return names
+
+
+class StoryByline(Orderable):
+    story = ParentalKey(StoryPage, related_name="bylines", on_delete=models.CASCADE)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="phóng viên",
+        on_delete=models.PROTECT,
+        related_name="bylines",
+    )
+    credit = models.CharField("vai trò (tùy chọn)", max_length=60, blank=True)
+
+    panels = [FieldPanel("author"), FieldPanel("credit")]
+
+    @property
+    def display_name(self) -> str:
+        return self.author.get_full_name() or self.author.get_username()
+
+
+class StoryCorrection(Orderable):
+    """Đính chính: a dated public correction note shown under the story."""
+
+    story = ParentalKey(StoryPage, related_name="corrections", on_delete=models.CASCADE)
+    corrected_at = models.DateTimeField("thời điểm đính chính", default=timezone.now)
+    note = RichTextField("nội dung đính chính", features=["bold", "italic", "link"])
+
+    panels = [FieldPanel("corrected_at"), FieldPanel("note")]
+
+    class Meta(Orderable.Meta):
+        verbose_name = "đính chính"

@@ -1,0 +1,167 @@
+"""Admin for the newsroom's snippets, scoped to the user's agencies."""
+
+from django import forms
+from django.core.exceptions import PermissionDenied
+from wagtail.admin.forms import WagtailAdminModelForm
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel, ObjectList
+from wagtail.snippets.views.snippets import EditView, SnippetViewSet
+
+from ..models import Agency, Assignment, Commission, Format, Outlet, Place, SectionPage
+from ..selectors import user_agencies
+
+
+class AgencyScopedEditView(EditView):
+    """Refuses to open another agency's record even by guessing its address."""
+
+    def get_object(self, queryset=None):
+        obj = super().get_object(queryset)
+        agency_id = obj.pk if isinstance(obj, Agency) else obj.agency_id
+        if not user_agencies(self.request.user).filter(pk=agency_id).exists():
+            raise PermissionDenied("Bản ghi này thuộc cơ quan khác.")
+        return obj
+
+
+class AgencyScopedViewSet(SnippetViewSet):
+    edit_view_class = AgencyScopedEditView
+    agency_lookup = "agency__in"
+
+    def get_queryset(self, request):
+        return self.model._default_manager.filter(
+            **{self.agency_lookup: user_agencies(request.user)}
+        )
+
+
+class AgencyScopedForm(WagtailAdminModelForm):
+    def __init__(self, *args, for_user=None, **kwargs):
+        super().__init__(*args, for_user=for_user, **kwargs)
+        if for_user is not None and "agency" in self.fields:
+            self.fields["agency"].queryset = user_agencies(for_user)
+        if "agency" in self.fields:
+            self.fields["agency"].error_messages["invalid_choice"] = (
+                "Cơ quan không hợp lệ hoặc không thuộc quyền của bạn."
+            )
+
+
+class AgencyViewSet(AgencyScopedViewSet):
+    model = Agency
+    icon = "group"
+    menu_label = "Cơ quan báo chí"
+    menu_order = 100
+    agency_lookup = "pk__in"
+    list_display = ["name", "licence_number", "editor_in_chief", "merged_into"]
+    inspect_view_enabled = True
+
+
+class OutletViewSet(AgencyScopedViewSet):
+    model = Outlet
+    icon = "site"
+    menu_label = "Ấn phẩm"
+    list_display = ["name", "agency", "kind", "site"]
+    inspect_view_enabled = True
+
+
+class PlaceViewSet(SnippetViewSet):
+    model = Place
+    icon = "globe"
+    menu_label = "Địa bàn"
+    list_display = ["name", "code", "kind", "is_mountainous", "is_remote", "is_border"]
+    list_filter = ["kind", "is_mountainous", "is_remote", "is_border"]
+    search_fields = ["name"]
+    panels = [
+        FieldPanel("name", read_only=True),
+        FieldPanel("code", read_only=True),
+        FieldPanel("kind", read_only=True),
+        FieldRowPanel(
+            [FieldPanel("is_mountainous"), FieldPanel("is_remote"), FieldPanel("is_border")]
+        ),
+    ]
+
+
+class CommissionViewSet(AgencyScopedViewSet):
+    model = Commission
+    icon = "doc-full"
+    menu_label = "Đặt hàng"
+    list_display = ["topic", "agency", "year", "ordering_body"]
+    list_filter = ["year", "agency"]
+    inspect_view_enabled = True
+    edit_handler = ObjectList(
+        [
+            FieldPanel("agency"),
+            FieldPanel("ordering_body"),
+            FieldRowPanel(
+                [FieldPanel("year"), FieldPanel("contract_number"), FieldPanel("budget")]
+            ),
+            FieldPanel("topic"),
+            MultiFieldPanel(
+                [
+                    FieldRowPanel(
+                        [
+                            FieldPanel("quota_text"),
+                            FieldPanel("quota_photo"),
+                            FieldPanel("quota_radio"),
+                            FieldPanel("quota_tv"),
+                        ]
+                    )
+                ],
+                heading="Chỉ tiêu theo loại hình",
+            ),
+        ],
+        base_form_class=AgencyScopedForm,
+    )
+
+
+class AssignmentForm(AgencyScopedForm):
+    formats = forms.MultipleChoiceField(
+        label="Loại hình cần",
+        choices=Format.choices,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"invalid_choice": "Loại hình %(value)s không hợp lệ."},
+    )
+
+    def __init__(self, *args, for_user=None, **kwargs):
+        super().__init__(*args, for_user=for_user, **kwargs)
+        if for_user is not None:
+            homes = [
+                o.site.root_page
+                for o in Outlet.objects.filter(agency__in=user_agencies(for_user)).select_related(
+                    "site__root_page"
+                )
+            ]
+            sections = SectionPage.objects.none()
+            for home in homes:
+                sections = sections | SectionPage.objects.child_of(home)
+            self.fields["section"].queryset = sections
+            self.fields["commission"].queryset = Commission.objects.filter(
+                agency__in=user_agencies(for_user)
+            )
+        self.fields["section"].error_messages["invalid_choice"] = (
+            "Chuyên mục không tồn tại hoặc không thuộc cơ quan của bạn."
+        )
+        self.fields["place"].error_messages["invalid_choice"] = (
+            "Địa bàn không có trong danh mục xã/phường của Thanh Hóa."
+        )
+
+
+class AssignmentViewSet(AgencyScopedViewSet):
+    model = Assignment
+    icon = "tasks"
+    menu_label = "Giao việc"
+    menu_order = 90
+    add_to_admin_menu = True
+    list_display = ["title", "section", "deadline", "status", "priority"]
+    list_filter = ["status", "priority", "agency"]
+    search_fields = ["title", "brief"]
+    inspect_view_enabled = True
+    edit_handler = ObjectList(
+        [
+            FieldPanel("agency"),
+            FieldPanel("title"),
+            FieldPanel("brief"),
+            FieldPanel("formats"),
+            FieldRowPanel([FieldPanel("section"), FieldPanel("place")]),
+            FieldRowPanel([FieldPanel("deadline"), FieldPanel("priority"), FieldPanel("status")]),
+            FieldPanel("reporters"),
+            FieldRowPanel([FieldPanel("story"), FieldPanel("commission")]),
+        ],
+        base_form_class=AssignmentForm,
+    )

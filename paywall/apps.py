@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class PaywallConfig(AppConfig):
+    name = "paywall"
+    verbose_name = "Thu phí nội dung"

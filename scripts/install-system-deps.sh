@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Installs the Debian packages the project runs on: ffmpeg (media pipeline), chromium and
+# chromium-driver (browser tests, never a browser downloaded by a tool), fonts with
+# Vietnamese glyphs (PDF reports), poppler-utils (pdftotext in tests).
+set -euo pipefail
+need=()
+command -v ffmpeg >/dev/null || need+=(ffmpeg)
+command -v chromium >/dev/null || need+=(chromium chromium-driver)
+command -v pdftotext >/dev/null || need+=(poppler-utils)
+[ -e /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || need+=(fonts-dejavu-core)
+if [ ${#need[@]} -eq 0 ]; then
+    exit 0
+fi
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then
+    SUDO="sudo"
+fi
+echo "Installing system packages: ${need[*]}"
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -q
+$SUDO apt-get install -y -q --no-install-recommends "${need[@]}"
