@@ -3,9 +3,16 @@ from importlib import import_module
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-# Each app may add its own demo data in `<app>/demo.py` (a `load(stdout)` function); they
-# run in the order data flows: newsroom first, then the apps that follow it.
-DEMO_APPS = ["paywall", "distribution", "search", "analytics"]
+# Each app may add its own demo data in a module with a `load(stdout)` function; they run
+# in the order data flows: the newsroom first, then the apps that follow it. A module that
+# does not exist yet is passed over.
+DEMO_MODULES = [
+    "newsroom.demo.broadcast",
+    "paywall.demo",
+    "distribution.demo",
+    "search.demo",
+    "analytics.demo",
+]
 
 
 class Command(BaseCommand):
@@ -33,11 +40,11 @@ class Command(BaseCommand):
             self.stdout.write("Demo content already loaded.")
             return
         loader.load(stdout=self.stdout)
-        for app in DEMO_APPS:
+        for name in DEMO_MODULES:
             try:
-                module = import_module(f"{app}.demo")
+                module = import_module(name)
             except ModuleNotFoundError as exc:
-                if exc.name != f"{app}.demo":
+                if exc.name != name:
                     raise
                 continue
             module.load(stdout=self.stdout)
