@@ -210,6 +210,49 @@ HOITU_PROVINCE_CODE = 38  # Thanh Hóa in the national register (vietnam-provinc
 # --- Newsroom ---------------------------------------------------------------------------
 
 # --- Paywall ----------------------------------------------------------------------------
+# Gateway credentials only from the environment. The defaults are the gateways' public
+# sandbox test credentials (documented by each gateway), harmless outside their sandbox.
+PAYWALL_GATEWAYS = {
+    "vnpay": {
+        "tmn_code": os.environ.get("VNPAY_TMN_CODE", "HOITUDEV"),
+        "hash_secret": os.environ.get("VNPAY_HASH_SECRET", "hoitu-dev-vnpay-secret"),
+        "pay_url": os.environ.get(
+            "VNPAY_PAY_URL", "https://sandbox.vnpayment.vn/paymentv2/vpcpay.html"
+        ),
+    },
+    "momo": {
+        "partner_code": os.environ.get("MOMO_PARTNER_CODE", "MOMO"),
+        "access_key": os.environ.get("MOMO_ACCESS_KEY", "F8BBA842ECF85"),
+        "secret_key": os.environ.get("MOMO_SECRET_KEY", "K951B6PE1waDMi640xX08PD3vg6EkVlz"),
+        "endpoint": os.environ.get(
+            "MOMO_ENDPOINT", "https://test-payment.momo.vn/v2/gateway/api/create"
+        ),
+    },
+    "zalopay": {
+        "app_id": os.environ.get("ZALOPAY_APP_ID", "2553"),
+        "key1": os.environ.get("ZALOPAY_KEY1", "PcY4iZIKFCIdgZvA6ueMcMHHUbRLYjPL"),
+        "key2": os.environ.get("ZALOPAY_KEY2", "kLtgPl8HHhfvMuDHPwKfgfsY4Ydm9eIz"),
+        "endpoint": os.environ.get("ZALOPAY_ENDPOINT", "https://sb-openapi.zalopay.vn/v2/create"),
+    },
+}
+# Local imitation payment pages for `make run`; honoured only when DEBUG is on.
+PAYWALL_IMITATION_GATEWAYS = False
+PAYWALL_REMINDER_DAYS = 3
+PAYWALL_TEASER_MAX_AGE = 60
+INSTALLED_APPS += ["wagtail.api.v2", "rest_framework"]
+# After auth (reads request.user) and sessions: sets the meter cookie and cache headers.
+MIDDLEWARE += ["paywall.middleware.PaywallMiddleware"]
+CELERY_BEAT_SCHEDULE |= {
+    "paywall-renewal-reminders": {
+        "task": "paywall.tasks.send_renewal_reminders",
+        "schedule": crontab(minute=15, hour=8),
+    },
+    "paywall-expire-subscriptions": {
+        "task": "paywall.tasks.expire_subscriptions",
+        "schedule": crontab(minute="*/10"),
+    },
+}
+LOGIN_URL = "/tai-khoan/dang-nhap/"
 
 # --- Distribution -----------------------------------------------------------------------
 

@@ -9,3 +9,5 @@ HOITU_ALLOW_DEMO = True
 EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 # No shared cache in dev: the paywall's private pages and the meter are easy to watch.
 INTERNAL_IPS = ["127.0.0.1"]
+# Payments go to local imitations of VNPay, MoMo and ZaloPay (never in production).
+PAYWALL_IMITATION_GATEWAYS = True

@@ -1,0 +1,51 @@
+"""Wagtail API v2 at /api/v2/. Story bodies are always gated to the teaser: APIs never
+carry paid text, whoever asks."""
+
+from wagtail.api import APIField
+from wagtail.api.v2.router import WagtailAPIRouter
+from wagtail.api.v2.serializers import PageSerializer
+from wagtail.api.v2.views import PagesAPIViewSet
+
+from .gating import teaser_blocks
+
+STORY_FIELDS = ["standfirst", "access_level", "body"]
+
+
+def _is_story(obj) -> bool:
+    return hasattr(obj, "access_level") and hasattr(obj, "body")
+
+
+class GatedPageSerializer(PageSerializer):
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        if "body" in data and _is_story(instance):
+            data["body"] = [
+                {
+                    "type": block.block_type,
+                    "value": block.block.get_api_representation(block.value, self.context),
+                    "id": block.id,
+                }
+                for block in teaser_blocks(instance)
+            ]
+        return data
+
+
+class GatedPagesAPIViewSet(PagesAPIViewSet):
+    base_serializer_class = GatedPageSerializer
+    # Full-text search over the API would let anyone probe paid text by query.
+    known_query_parameters = PagesAPIViewSet.known_query_parameters - {
+        "search",
+        "search_operator",
+    }
+
+    @classmethod
+    def get_body_fields(cls, model):
+        fields = super().get_body_fields(model)
+        if _is_story(model):
+            names = {f.name for f in fields}
+            fields = fields + [APIField(name) for name in STORY_FIELDS if name not in names]
+        return fields
+
+
+api_router = WagtailAPIRouter("wagtailapi")
+api_router.register_endpoint("pages", GatedPagesAPIViewSet)

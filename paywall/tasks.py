@@ -1,0 +1,23 @@
+from celery import shared_task
+
+from . import services
+
+
+@shared_task
+def send_renewal_reminders() -> int:
+    """Beat task: queue one reminder per subscription ending soon."""
+    ids = list(services.reminders_due())
+    for pk in ids:
+        send_renewal_reminder.delay(pk)
+    return len(ids)
+
+
+@shared_task(acks_late=True)
+def send_renewal_reminder(subscription_id: int) -> bool:
+    # Idempotent: reminded_at is set in the same transaction as the send.
+    return services.subscription_remind(subscription_id=subscription_id)
+
+
+@shared_task
+def expire_subscriptions() -> int:
+    return services.subscriptions_expire()

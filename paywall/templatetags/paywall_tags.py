@@ -1,0 +1,49 @@
+"""Template side of the gating rule: the story body (teaser, paid blocks only when
+entitled, else a wall) and descriptions that come only from the free part."""
+
+from django import template
+from django.utils.text import Truncator
+
+from ..gating import paid_blocks, public_text, teaser_blocks
+from ..selectors import plans_for_site
+from ..services import GIFT_PARAM, story_access
+
+register = template.Library()
+
+
+def decision_for(request, story):
+    """One decision per request and story (the meter is charged once)."""
+    cache = getattr(request, "_paywall_decisions", None)
+    if cache is None:
+        cache = request._paywall_decisions = {}
+    if story.pk not in cache:
+        decision = story_access(request, story)
+        cache[story.pk] = decision
+        request._paywall_decision = decision
+    return cache[story.pk]
+
+
+@register.inclusion_tag("paywall/story_body.html", takes_context=True)
+def paywall_story_body(context, story):
+    request = context["request"]
+    decision = decision_for(request, story)
+    site = story.get_site()
+    return {
+        "request": request,
+        "story": story,
+        "decision": decision,
+        "teaser": teaser_blocks(story),
+        # Paid blocks are only handed to the template when the reader is entitled.
+        "paid": paid_blocks(story) if decision.full else [],
+        "plans": plans_for_site(site) if not decision.full else [],
+        "user": request.user,
+        "gift_param": GIFT_PARAM,
+        "can_gift": decision.reason == "subscriber" and story.access_level != "free",
+    }
+
+
+@register.simple_tag
+def paywall_description(story, length=200):
+    """Meta/og description: the standfirst, else the free text; never paid text."""
+    text = (getattr(story, "standfirst", "") or "").strip() or public_text(story)
+    return Truncator(" ".join(text.split())).chars(length)

@@ -1,0 +1,93 @@
+from django.urls import path, reverse
+from wagtail import hooks
+from wagtail.admin.menu import MenuItem
+from wagtail.snippets.models import register_snippet
+from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
+
+from .models import Institution, LedgerEntry, Order, Plan, PromoCode, Subscription
+from .views import dashboard_view
+
+
+class PlanViewSet(SnippetViewSet):
+    model = Plan
+    icon = "tag"
+    menu_label = "Gói cước"
+    list_display = ["name", "site", "price", "duration_days", "is_active"]
+    list_filter = ["site", "is_active"]
+
+
+class PromoCodeViewSet(SnippetViewSet):
+    model = PromoCode
+    icon = "tag"
+    menu_label = "Mã khuyến mại"
+    list_display = ["code", "kind", "value", "valid_until", "used_count", "max_uses"]
+
+
+class InstitutionViewSet(SnippetViewSet):
+    model = Institution
+    icon = "group"
+    menu_label = "Thuê bao tổ chức"
+    list_display = ["name", "site", "email_domain", "seat_limit", "valid_until", "is_active"]
+
+
+class SubscriptionViewSet(SnippetViewSet):
+    model = Subscription
+    icon = "user"
+    menu_label = "Thuê bao"
+    list_display = ["user", "plan", "site", "status", "starts_at", "ends_at"]
+    list_filter = ["status", "site"]
+    inspect_view_enabled = True
+
+
+class OrderViewSet(SnippetViewSet):
+    model = Order
+    icon = "list-ul"
+    menu_label = "Đơn thanh toán"
+    list_display = ["reference", "user", "plan", "gateway", "amount", "status", "created_at"]
+    list_filter = ["status", "gateway", "site"]
+    inspect_view_enabled = True
+
+
+class LedgerViewSet(SnippetViewSet):
+    """Read-only listing: the ledger is append-only (the model refuses edits)."""
+
+    model = LedgerEntry
+    icon = "doc-full"
+    menu_label = "Sổ doanh thu"
+    list_display = ["created_at", "kind", "amount", "site", "plan", "gateway", "gateway_ref"]
+    list_filter = ["kind", "gateway", "site"]
+    inspect_view_enabled = True
+
+
+class PaywallGroup(SnippetViewSetGroup):
+    menu_label = "Thu phí"
+    menu_icon = "lock"
+    menu_order = 400
+    items = (
+        PlanViewSet,
+        PromoCodeViewSet,
+        InstitutionViewSet,
+        SubscriptionViewSet,
+        OrderViewSet,
+        LedgerViewSet,
+    )
+
+
+register_snippet(PaywallGroup)
+
+
+@hooks.register("register_admin_urls")
+def register_dashboard_url():
+    return [path("thu-phi/so-lieu/", dashboard_view, name="paywall_dashboard")]
+
+
+class DashboardMenuItem(MenuItem):
+    def is_shown(self, request):
+        return request.user.is_superuser or request.user.has_perm("paywall.view_ledgerentry")
+
+
+@hooks.register("register_admin_menu_item")
+def register_dashboard_menu_item():
+    return DashboardMenuItem(
+        "Số liệu thu phí", reverse("paywall_dashboard"), icon_name="lock", order=410
+    )
