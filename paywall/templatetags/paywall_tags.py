@@ -47,3 +47,12 @@ def paywall_description(story, length=200):
     """Meta/og description: the standfirst, else the free text; never paid text."""
     text = (getattr(story, "standfirst", "") or "").strip() or public_text(story)
     return Truncator(" ".join(text.split())).chars(length)
+
+
+@register.filter
+def dong(value):
+    """12345 -> "12.345" (Vietnamese thousands separator), for amounts in đồng."""
+    try:
+        return f"{int(value):,}".replace(",", ".")
+    except (TypeError, ValueError):
+        return value
