@@ -1,0 +1,50 @@
+"""Headless Chromium with JavaScript disabled: the gate is in the HTML, not in a script."""
+
+import html as htmllib
+
+import pytest
+
+from .conftest import paid_snippets
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_paid_text_absent_without_javascript_until_subscriber_logs_in(live_server, demo):
+    from playwright.sync_api import sync_playwright
+
+    from newsroom.models import StoryPage
+    from paywall.access import AccessLevel
+
+    story = (
+        StoryPage.objects.live()
+        .filter(access_level=AccessLevel.PREMIUM)
+        .filter(url_path__startswith="/baothanhhoa/")
+        .first()
+    )
+    snippets = paid_snippets(story)
+    url = live_server.url + story.get_url_parts()[2]
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path="/usr/bin/chromium",
+            args=["--no-sandbox", "--disable-background-networking", "--disable-gpu"],
+        )
+        context = browser.new_context(java_script_enabled=False)
+        page = context.new_page()
+        response = page.goto(url)
+        assert response.status == 200
+        anonymous_html = htmllib.unescape(page.content())
+        wall_visible = page.locator(".paywall-wall").is_visible()
+        paid_count = page.locator(".paywall-paid").count()
+        page.goto(live_server.url + "/tai-khoan/dang-nhap/")
+        page.fill("input[name=username]", "docgia.thuebao")
+        page.fill("input[name=password]", "hoitu-demo")
+        page.click("button[type=submit]")
+        page.goto(url)
+        subscriber_html = htmllib.unescape(page.content())
+        paid_text = page.locator(".paywall-paid").inner_text()
+        browser.close()
+    assert wall_visible and paid_count == 0
+    for snippet in snippets:
+        assert snippet not in anonymous_html
+        assert snippet in subscriber_html
+    assert snippets[0][:30] in paid_text
