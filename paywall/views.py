@@ -307,6 +307,8 @@ def imitation(request, gateway):
     from . import imitation as imitation_module
 
     params = request.GET.dict() if request.method == "GET" else request.POST.dict()
+    # The page's own button is not part of what the merchant signed.
+    action = params.pop("action", "")
     try:
         order = imitation_module.order_for(gateway, params)
     except ValueError as exc:
@@ -317,7 +319,7 @@ def imitation(request, gateway):
             "paywall/gateway/imitation.html",
             {"gateway": gateway, "order": order, "params": params},
         )
-    paid = request.POST.get("action") == "pay"
+    paid = action == "pay"
     return redirect(imitation_module.complete(gateway, params, order, paid=paid))
 
 

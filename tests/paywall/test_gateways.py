@@ -367,3 +367,11 @@ def test_round_trip_through_each_fake_gateway(live_server, demo, make_reader, se
         assert fake_vnpay.calls[0]["vnp_Amount"] == "3000000"  # amount × 100
         assert fake_momo.calls[0]["requestType"] == "captureWallet"
         assert fake_zalopay.calls[0]["app_trans_id"].split("_")[0].isdigit()
+
+
+@pytest.mark.django_db
+def test_imitation_gateways_never_outside_debug(settings):
+    settings.PAYWALL_IMITATION_GATEWAYS = True  # even if someone sets it in production
+    settings.DEBUG = False
+    for gateway in ("vnpay", "momo", "zalopay"):
+        assert Client().get(f"/thanh-toan/gia-lap/{gateway}/").status_code == 404
