@@ -15,7 +15,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse, reverse_lazy
 from django.utils.encoding import force_bytes, force_str
-from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
+from django.utils.http import (
+    url_has_allowed_host_and_scheme,
+    urlsafe_base64_decode,
+    urlsafe_base64_encode,
+)
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -71,7 +75,9 @@ def signup(request):
             "Đã tạo tài khoản. Chúng tôi đã gửi thư xác nhận tới email của bạn.",
         )
         target = request.POST.get("next") or request.GET.get("next") or ""
-        if target.startswith("/") and not target.startswith("//"):
+        if url_has_allowed_host_and_scheme(
+            target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        ):
             return redirect(target)
         return redirect("paywall:account")
     return render(

@@ -81,7 +81,7 @@ def _answer(code: str, message: str) -> dict:
 def handle_ipn(params: dict) -> dict:
     """Checks signature, order, amount, already confirmed — in that order."""
     cfg = config("vnpay")
-    if not verify(params, cfg["hash_secret"]):
+    if not verify(params, cfg["hash_secret"]) or params.get("vnp_TmnCode") != cfg["tmn_code"]:
         return _answer("97", "Invalid signature")
     reference = params.get("vnp_TxnRef", "")
     if order_find(gateway=Gateway.VNPAY, reference=reference) is None:

@@ -53,6 +53,13 @@ def test_signup_verify_profile_and_no_admin(demo):
     admin = client.get("/admin/")
     assert admin.status_code == 302 and "/admin/login/" in admin["Location"]
     assert client.get("/admin/pages/").status_code == 302
+    # Not even through Wagtail's own login form.
+    staff_door = Client()
+    staff_door.post("/admin/login/", {"username": "ban.doc@example.vn", "password": PASSWORD})
+    assert staff_door.get("/admin/").status_code == 302
+    # After sign-up, only local addresses are followed.
+    evil = signup(Client(), "next@example.vn", next="/\\evil.example/")
+    assert evil["Location"] == "/tai-khoan/"
     # Profile page shows and saves the commune.
     page = client.get("/tai-khoan/")
     assert page.status_code == 200 and "Tài khoản của tôi" in page.content.decode()

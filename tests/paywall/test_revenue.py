@@ -64,30 +64,49 @@ def test_promo_discount_and_limit(demo, make_reader):
     assert PromoCode.objects.get(code="TRU5000").used_count == 0
 
 
-@pytest.mark.django_db(transaction=True)
-def test_promo_limit_holds_under_concurrency(demo):
+@pytest.mark.django_db
+def test_promo_limit_holds_under_concurrency():
+    """Twelve readers race for three uses, each on its own connection (committed data,
+    cleaned up after), without flushing the test database."""
     if connection.vendor != "postgresql":
         pytest.skip("SQLite serialises writers; the race needs PostgreSQL")
-    code = promo("DONGTHOI", max_uses=3)
-    site = Plan.objects.first().site
+    from django.db import connections
+
+    def in_thread(fn):
+        box = {}
+
+        def run():
+            try:
+                box["value"] = fn()
+            finally:
+                connections.close_all()
+
+        t = threading.Thread(target=run)
+        t.start()
+        return t, box
+
+    t, _ = in_thread(lambda: promo("DONGTHOI", max_uses=3))
+    t.join()
     results = []
+    barrier = threading.Barrier(12)
 
     def take():
+        barrier.wait()
         try:
-            services.promo_reserve(code="DONGTHOI", site=site)
+            services.promo_reserve(code="DONGTHOI", site=None)
             results.append("ok")
         except services.PaywallError:
             results.append("refused")
-        finally:
-            connection.close()
 
-    threads = [threading.Thread(target=take) for _ in range(12)]
-    for t in threads:
-        t.start()
+    threads = [in_thread(take)[0] for _ in range(12)]
     for t in threads:
         t.join()
-    code.refresh_from_db()
-    assert results.count("ok") == 3 and code.used_count == 3
+    t, box = in_thread(lambda: PromoCode.objects.get(code="DONGTHOI").used_count)
+    t.join()
+    cleanup, _ = in_thread(lambda: PromoCode.objects.filter(code="DONGTHOI").delete())
+    cleanup.join()
+    assert results.count("ok") == 3 and results.count("refused") == 9
+    assert box["value"] == 3
 
 
 @pytest.mark.django_db
@@ -137,6 +156,20 @@ def test_gift_link_opens_once_per_reader_and_refuses_bad_links(
     client = Client()
     client.force_login(giver)
     assert client.post(f"/tai-khoan/tang-bai/{story.pk}/").status_code == 400
+
+
+@pytest.mark.django_db
+def test_subscriber_creates_gift_link_from_the_story_page(demo, make_reader, subscribe, stories):
+    story = stories["premium"]
+    giver = make_reader()
+    subscribe(giver, story.get_site())
+    client = Client(HTTP_USER_AGENT=BROWSER_UA)
+    client.force_login(giver)
+    page = client.get(story.url, **host(story)).content.decode()
+    assert f'action="/tai-khoan/tang-bai/{story.pk}/"' in page
+    made = client.post(f"/tai-khoan/tang-bai/{story.pk}/", **host(story))
+    assert made.status_code == 200 and "?qua=" in made.content.decode()
+    assert GiftLink.objects.filter(giver=giver, story_id=story.pk).count() == 1
 
 
 @pytest.mark.django_db

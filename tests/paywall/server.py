@@ -1,0 +1,43 @@
+"""The project served over real HTTP on 127.0.0.1 (port 0) inside an ordinary test
+transaction: the server thread shares the test's database connection, so fakes can call
+our IPN endpoints without flushing the database (no TransactionTestCase)."""
+
+import contextlib
+import threading
+from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
+
+from django.core.handlers.wsgi import WSGIHandler
+from django.db import connections
+
+
+class QuietHandler(WSGIRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+@contextlib.contextmanager
+def serve_project():
+    connection = connections["default"]
+    connection.inc_thread_sharing()
+    # Django closes "old" connections at request boundaries; in the test's transaction
+    # that would close the shared one (the test client reconnects that signal, so
+    # disconnecting it is not enough).
+    connection.close_if_unusable_or_obsolete = lambda: None
+    server = make_server(
+        "127.0.0.1", 0, WSGIHandler(), server_class=WSGIServer, handler_class=QuietHandler
+    )
+
+    def run():
+        connections["default"] = connection
+        server.serve_forever(poll_interval=0.05)
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    try:
+        yield f"http://localhost:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)
+        del connection.close_if_unusable_or_obsolete
+        connection.dec_thread_sharing()
