@@ -1,11 +1,28 @@
 from django.urls import path, reverse
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
+from wagtail.permission_policies import ModelPermissionPolicy
+from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
 from .models import Institution, LedgerEntry, Order, Plan, PromoCode, Subscription
 from .views import dashboard_view
+
+
+class ReadOnlyPolicy(ModelPermissionPolicy):
+    """Money records are written by services only (IPN, cancellation), never by hand."""
+
+    def user_has_permission(self, user, action):
+        if action in ("add", "change", "delete", "lock", "unlock"):
+            return False
+        return super().user_has_permission(user, action)
+
+    def user_has_any_permission(self, user, actions):
+        return any(self.user_has_permission(user, action) for action in actions)
+
+    def user_has_permission_for_instance(self, user, action, instance):
+        return self.user_has_permission(user, action)
 
 
 class PlanViewSet(SnippetViewSet):
@@ -73,6 +90,8 @@ class PaywallGroup(SnippetViewSetGroup):
     )
 
 
+register_permission_policy(Order, ReadOnlyPolicy(Order))
+register_permission_policy(LedgerEntry, ReadOnlyPolicy(LedgerEntry))
 register_snippet(PaywallGroup)
 
 

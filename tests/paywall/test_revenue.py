@@ -261,6 +261,12 @@ def test_editor_in_chief_dashboard(demo, stories):
     html = page.content.decode()
     assert "Thuê bao đang hiệu lực" in html and "Lượt hiện tường thu phí: " in html
     assert 'id="active-subscribers">1<' in html  # the demo subscriber
+    ledger = client.get("/admin/snippets/paywall/ledgerentry/")
+    assert ledger.status_code == 200 and "Sổ doanh thu".lower() in ledger.content.decode().lower()
+    entry = LedgerEntry.objects.first()
+    for path in ("add/", f"edit/{entry.pk}/", f"delete/{entry.pk}/"):
+        assert client.get(f"/admin/snippets/paywall/ledgerentry/{path}").status_code in (302, 403)
+    assert client.get(f"/admin/snippets/paywall/ledgerentry/inspect/{entry.pk}/").status_code == 200
     reader = Client()
     reader.force_login(get_user_model().objects.get(username="docgia.mienphi"))
     assert reader.get("/admin/thu-phi/so-lieu/").status_code == 302
