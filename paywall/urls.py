@@ -33,6 +33,7 @@ urlpatterns = [
     path("tai-khoan/", views.account, name="account"),
     path("tai-khoan/thue-bao/<int:pk>/huy/", views.subscription_cancel, name="subscription_cancel"),
     path("tai-khoan/tang-bai/<int:story_id>/", views.gift_create, name="gift_create"),
+    path("in/<int:story_id>/", views.print_story, name="print_story"),
     path("goi-cuoc/", views.plans, name="plans"),
     path("goi-cuoc/<slug:slug>/mua/", views.checkout, name="checkout"),
     path("thanh-toan/vnpay/ipn/", views.vnpay_ipn, name="vnpay_ipn"),

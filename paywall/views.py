@@ -299,6 +299,15 @@ def gift_create(request, story_id):
     return render(request, "paywall/gift_created.html", {"link": link, "story": page})
 
 
+@require_GET
+def print_story(request, story_id):
+    """Bản in: the same gate as the story page (one decision, one template tag)."""
+    page = get_object_or_404(Page.objects.live().public(), pk=story_id).specific
+    if not hasattr(page, "access_level"):
+        raise Http404
+    return render(request, "paywall/print.html", {"page": page})
+
+
 # --- Dev only: local imitation of each gateway's payment page ---------------------------
 
 

@@ -39,6 +39,7 @@ def paywall_story_body(context, story):
         "user": request.user,
         "gift_param": GIFT_PARAM,
         "can_gift": decision.reason == "subscriber" and story.access_level != "free",
+        "printing": context.get("printing", False),
     }
 
 

@@ -258,3 +258,18 @@ def test_api_body_is_teaser_only_for_everyone(stories, make_reader, subscribe):
         assert_no_paid(json.dumps(item, ensure_ascii=False), story)
     searching = anonymous.get("/api/v2/pages/?search=chuyen", **host(story))
     assert searching.status_code == 400
+
+
+def test_print_view_uses_the_same_gate(reader_client, stories, make_reader, subscribe):
+    story = stories["premium"]
+    anonymous = reader_client.get(f"/in/{story.pk}/", **host(story))
+    assert anonymous.status_code == 200
+    assert_no_paid(anonymous.content.decode(), story)
+    assert "public" in anonymous["Cache-Control"]
+    user = make_reader()
+    subscribe(user, story.get_site())
+    reader_client.force_login(user)
+    full = reader_client.get(f"/in/{story.pk}/", **host(story))
+    assert_paid(full.content.decode(), story)
+    assert "private" in full["Cache-Control"]
+    assert reader_client.get("/in/1/", **host(story)).status_code == 404  # not a story
