@@ -258,6 +258,9 @@ def test_api_body_is_teaser_only_for_everyone(stories, make_reader, subscribe):
         assert_no_paid(json.dumps(item, ensure_ascii=False), story)
     searching = anonymous.get("/api/v2/pages/?search=chuyen", **host(story))
     assert searching.status_code == 400
+    # APIs never count on the meter.
+    assert METER_COOKIE not in anonymous.cookies
+    assert not MeterEntry.objects.filter(user=user).exists()
 
 
 def test_print_view_uses_the_same_gate(reader_client, stories, make_reader, subscribe):
