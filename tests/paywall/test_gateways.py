@@ -380,3 +380,28 @@ def test_imitation_gateways_never_outside_debug(settings):
     settings.DEBUG = False
     for gateway in ("vnpay", "momo", "zalopay"):
         assert Client().get(f"/thanh-toan/gia-lap/{gateway}/").status_code == 404
+
+
+@pytest.mark.django_db
+def test_return_address_only_shows_and_never_confirms(order_for):
+    order = order_for("vnpay")
+    cfg = settings.PAYWALL_GATEWAYS["vnpay"]
+    params = {
+        "vnp_Amount": str(order.amount * 100),
+        "vnp_ResponseCode": "00",
+        "vnp_TmnCode": cfg["tmn_code"],
+        "vnp_TransactionNo": "1",
+        "vnp_TransactionStatus": "00",
+        "vnp_TxnRef": order.reference,
+    }
+    params["vnp_SecureHash"] = vnpay_hash(params, cfg["hash_secret"])
+    client = Client()
+    client.force_login(order.user)
+    before = snapshot()
+    page = client.get("/thanh-toan/vnpay/ket-qua/", params)
+    assert page.status_code == 200 and "chờ xác nhận" in page.content.decode()
+    assert snapshot() == before
+    params["vnp_SecureHash"] = "0" * 128
+    forged = client.get("/thanh-toan/vnpay/ket-qua/", params)
+    assert forged.status_code == 400 and "không hợp lệ" in forged.content.decode()
+    assert snapshot() == before
