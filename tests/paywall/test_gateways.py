@@ -405,3 +405,10 @@ def test_return_address_only_shows_and_never_confirms(order_for):
     forged = client.get("/thanh-toan/vnpay/ket-qua/", params)
     assert forged.status_code == 400 and "không hợp lệ" in forged.content.decode()
     assert snapshot() == before
+
+
+def test_deploy_check_refuses_public_sandbox_credentials():
+    from paywall.checks import gateway_credentials
+
+    ids = {error.id for error in gateway_credentials(None)}
+    assert ids == {"paywall.E001"}
