@@ -263,7 +263,9 @@ def story_access(request, story, *, count: bool = True) -> Decision:
             return Decision(full=True, reason="metered_again", limit=meter_limit_for(site))
 
     gift_error = ""
-    if request.GET.get(GIFT_PARAM):
+    # Only a reader's GET redeems a gift link: chat apps' link-preview bots would
+    # otherwise use it up before the friend opens it.
+    if request.GET.get(GIFT_PARAM) and request.method == "GET" and not is_bot(request):
         try:
             gift = _gift_from_request(request, story, site)
         except PaywallError as exc:

@@ -412,3 +412,24 @@ def test_deploy_check_refuses_public_sandbox_credentials():
 
     ids = {error.id for error in gateway_credentials(None)}
     assert ids == {"paywall.E001"}
+
+
+@pytest.mark.django_db
+def test_gateway_down_cancels_the_order_with_a_clear_message(demo, make_reader, settings):
+    import socket
+
+    with socket.socket() as sock:  # a port nobody listens on
+        sock.bind(("127.0.0.1", 0))
+        dead = f"http://127.0.0.1:{sock.getsockname()[1]}/v2/gateway/api/create"
+    settings.PAYWALL_GATEWAYS = dict(
+        settings.PAYWALL_GATEWAYS, momo=dict(settings.PAYWALL_GATEWAYS["momo"], endpoint=dead)
+    )
+    user = make_reader()
+    client = Client()
+    client.force_login(user)
+    page = client.post("/goi-cuoc/thang/mua/", {"gateway": "momo"}, follow=True)
+    assert "Cổng thanh toán đang bận" in page.content.decode()
+    order = Order.objects.get(user=user)
+    assert order.status == "cancelled"
+    assert Subscription.objects.get(user=user).status == SubscriptionStatus.CANCELLED
+    assert not LedgerEntry.objects.filter(order=order).exists()

@@ -121,8 +121,12 @@ def test_gift_link_opens_once_per_reader_and_refuses_bad_links(
     giver = make_reader()
     subscribe(giver, site)
     token = services.gift_link_create(user=giver, story=story)
-    friend = Client(HTTP_USER_AGENT=BROWSER_UA)
     url = f"{story.url}?qua={token}"
+    # A chat app's link preview (a bot) neither reads the story nor uses the link.
+    preview = Client(HTTP_USER_AGENT="facebookexternalhit/1.1").get(url, **host(story))
+    assert_no_paid(preview.content.decode(), story)
+    assert GiftLink.objects.get().uses == 0
+    friend = Client(HTTP_USER_AGENT=BROWSER_UA)
     response = friend.get(url, **host(story))
     assert_paid(response.content.decode(), story)
     assert "private" in response["Cache-Control"]
