@@ -313,7 +313,15 @@ def story_access(request, story, *, count: bool = True) -> Decision:
                     full=True, reason="metered", limit=limit, used=len(read), counted=True
                 )
             return Decision(full=False, reason="not_counted", limit=limit, used=len(read))
-        return _wall(site, wall, charge, reason="metered_out", limit=limit, used=len(read))
+        return _wall(
+            site,
+            wall,
+            charge,
+            reason="metered_out",
+            limit=limit,
+            used=len(read),
+            message=gift_error,
+        )
 
     entries = MeterEntry.objects.filter(user=user, site=site, month=month)
     used = entries.filter(gifted=False).count()
