@@ -4,12 +4,21 @@ import datetime
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
 from django.db import models
 from django.utils import timezone
 from modelcluster.fields import ParentalKey
 from modelcluster.models import ClusterableModel
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
 from wagtail.models import Orderable
+
+
+def validate_stream_url(value: str) -> None:
+    """An http(s) address of the encoder's playlist, or a path on this site (a CDN or the
+    media folder)."""
+    if value.startswith("/") and not value.startswith("//"):
+        return
+    URLValidator(schemes=["http", "https"], message="Địa chỉ nguồn phát không hợp lệ.")(value)
 
 
 class ChannelKind(models.TextChoices):
@@ -27,10 +36,11 @@ class Channel(models.Model):
     kind = models.CharField("loại kênh", max_length=8, choices=ChannelKind.choices)
     name = models.CharField("tên kênh", max_length=120)
     slug = models.SlugField("đường dẫn", max_length=60, unique=True)
-    live_url = models.URLField(
+    live_url = models.CharField(
         "nguồn phát trực tiếp (HLS)",
         max_length=500,
         blank=True,
+        validators=[validate_stream_url],
         help_text="Địa chỉ .m3u8 do bộ mã hóa (encoder) của Đài cung cấp.",
     )
     logo = models.ForeignKey(
