@@ -1,15 +1,21 @@
 """Podcast feeds (RSS 2.0 with Apple's itunes: tags, written by feedgen) of the radio
 programmes marked as podcasts; episodes are their stories with a processed audio cut."""
 
+import logging
+
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from feedgen.feed import FeedGenerator
+from lxml import etree
+from wagtail.images.models import SourceImageIOError
 from wagtail.models import Site
 
 from newsroom.broadcast_selectors import programme_episodes
 from newsroom.models import Programme, RenditionKind
 
+logger = logging.getLogger(__name__)
+ITUNES_NS = "http://www.itunes.com/dtds/podcast-1.0.dtd"
 FEED_EPISODES = 100  # Apple reads the newest; 100 keeps a year of a weekly show
 
 
@@ -18,8 +24,20 @@ def _cover_url(request, programme) -> str | None:
     if image is None:
         return None
     # Apple wants a square JPEG or PNG of 1400–3000 px whose URL ends in .jpg/.png.
-    rendition = image.get_rendition("fill-1400x1400|format-jpeg")
+    try:
+        rendition = image.get_rendition("fill-1400x1400|format-jpeg")
+    except SourceImageIOError:
+        logger.warning("Podcast %s: cover image %s missing", programme.slug, image.pk)
+        return None
     return request.build_absolute_uri(rendition.url)
+
+
+def _apple_explicit(xml: bytes) -> bytes:
+    """feedgen writes itunes:explicit as yes/no; Apple's current spec asks true/false."""
+    root = etree.fromstring(xml)
+    for el in root.iter(f"{{{ITUNES_NS}}}explicit"):
+        el.text = "true" if el.text == "yes" else "false"
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
 
 
 def programme_podcast(request, slug):
@@ -71,6 +89,8 @@ def programme_podcast(request, slug):
         entry.podcast.itunes_duration(int(round(enclosure.duration or audio.duration)))
         entry.podcast.itunes_explicit("yes" if programme.podcast_explicit else "no")
         entry.podcast.itunes_summary(story.standfirst)
-    response = HttpResponse(fg.rss_str(pretty=True), content_type="application/rss+xml")
+    response = HttpResponse(
+        _apple_explicit(fg.rss_str(pretty=True)), content_type="application/rss+xml"
+    )
     response["Cache-Control"] = "public, max-age=300"
     return response

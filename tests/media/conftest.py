@@ -54,9 +54,8 @@ def integrated_loudness(path) -> float:
 
 
 @pytest.fixture(autouse=True)
-def _fast_media(settings, tmp_path):
+def _fast_media(settings):
     settings.HOITU_MEDIA_X264_PRESET = "ultrafast"
-    settings.MEDIA_ROOT = tmp_path / "media"
 
 
 @pytest.fixture(scope="session")
