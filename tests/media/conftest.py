@@ -115,26 +115,31 @@ def media_path(name: str) -> str:
 
 
 @pytest.fixture
-def demo_after_flush(transactional_db):
-    """The demo newsroom for a transactional test that may run after another one: a flush
-    also empties the rows Wagtail's and the newsroom's migrations seeded (root page, root
-    collection, locale, places), which the demo loader builds on."""
+def migration_seed(transactional_db):
+    """A transactional test that runs after another one finds the database flushed, even
+    the rows Wagtail's and the newsroom's migrations seeded (locale, root page, root
+    collection, places). Puts them back."""
     import importlib
 
     from django.apps import apps
     from django.conf import settings
-    from django.core.management import call_command
     from wagtail.models import Collection, Locale, Page
 
-    from newsroom.demo import loader
-
-    if loader.demo_loaded():
-        return loader
     Locale.objects.get_or_create(language_code=settings.LANGUAGE_CODE)
     if Page.get_first_root_node() is None:
         Page.add_root(instance=Page(title="Root", slug="root"))
     if Collection.get_first_root_node() is None:
         Collection.add_root(name="Root")
     importlib.import_module("newsroom.migrations.0002_seed_places").seed(apps, None)
-    call_command("load_initial_data", verbosity=0)
+
+
+@pytest.fixture
+def demo_after_flush(migration_seed):
+    """The demo newsroom for a transactional test (see `migration_seed`)."""
+    from django.core.management import call_command
+
+    from newsroom.demo import loader
+
+    if not loader.demo_loaded():
+        call_command("load_initial_data", verbosity=0)
     return loader

@@ -41,7 +41,9 @@ def _wait(pk, timeout=60):
 
 @pytest.mark.worker
 @pytest.mark.django_db(transaction=True)
-def test_worker_survives_corrupt_upload_and_processes_next(celery_worker_on_redis, media_sources):
+def test_worker_survives_corrupt_upload_and_processes_next(
+    migration_seed, celery_worker_on_redis, media_sources
+):
     corrupt = MediaAsset(title="Hỏng", type="audio")
     corrupt.file.save("corrupt.mp3", ContentFile(b"\x00garbage" * 500), save=False)
     corrupt.save()
