@@ -14,19 +14,34 @@ from .conftest import read
 
 @pytest.fixture
 def celery_worker_on_redis(settings):
-    if not os.environ.get("REDIS_URL"):
-        pytest.fail("REDIS_URL is not set: the worker test needs a Redis to reach (CI sets it).")
+    """A real worker thread on Redis: REDIS_URL (CI), else a Redis on this machine."""
+    import redis
     from celery.contrib.testing.worker import start_worker
 
     from config.celery import app
 
-    app.conf.task_always_eager = False
+    url = os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/15"
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=3).ping()
+    except redis.RedisError as exc:
+        pytest.fail(f"The worker test needs Redis; none answers at {url} ({exc}). Set REDIS_URL.")
+    saved = {k: app.conf[k] for k in ("broker_url", "task_always_eager")}
+    app.conf.update(broker_url=url, task_always_eager=False)
+    _forget_connections(app)
     settings.CELERY_TASK_ALWAYS_EAGER = False
     try:
         with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=20):
             yield app
     finally:
-        app.conf.task_always_eager = True
+        app.conf.update(saved)
+        _forget_connections(app)
+
+
+def _forget_connections(app):
+    # Celery caches its producer pool on first use; without REDIS_URL that pool points at
+    # the in-memory broker of the settings, so drop it to let `delay` reach this Redis.
+    app._pool = None
+    app.amqp._producer_pool = None
 
 
 def _wait(pk, timeout=60):
