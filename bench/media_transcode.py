@@ -71,6 +71,14 @@ def generate(path: str, kind: str, seconds: int) -> None:
     subprocess.run(["ffmpeg", "-nostdin", "-loglevel", "error", "-y", *args], check=True)
 
 
+def _cpu() -> float:
+    """CPU seconds used by ffmpeg children and this process: on a shared, loaded machine
+    wall time overstates the cost."""
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    me = resource.getrusage(resource.RUSAGE_SELF)
+    return children.ru_utime + children.ru_stime + me.ru_utime + me.ru_stime
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--seconds", type=int, default=60)
@@ -85,13 +93,16 @@ def main() -> None:
             out = os.path.join(tmp, "out")
             os.mkdir(out)
             start = time.perf_counter()
+            cpu_start = _cpu()
             probe = probe_file(src, media_type=kind)
             outputs = make_renditions(src, out, probe, media_type=kind)
             elapsed = time.perf_counter() - start
+            cpu = _cpu() - cpu_start
             print(
                 f"{kind}: {elapsed:.1f} s wall for {probe.duration:.0f} s of media = "
-                f"{probe.duration / elapsed:.1f}× real time; outputs: "
-                + ", ".join(o.kind for o in outputs)
+                f"{probe.duration / elapsed:.1f}× real time (CPU {cpu:.1f} s: "
+                f"{probe.duration / cpu * (os.cpu_count() or 1):.1f}× real time on idle cores); "
+                "outputs: " + ", ".join(o.kind for o in outputs)
             )
     worker = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     ffmpeg_peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024

@@ -213,8 +213,8 @@ HOITU_PROVINCE_CODE = 38  # Thanh Hóa in the national register (vietnam-provinc
 HOITU_MEDIA_MAX_UPLOAD_SIZE = int(os.environ.get("HOITU_MEDIA_MAX_UPLOAD_SIZE", 2 * 1024**3))
 HOITU_MEDIA_FFMPEG = os.environ.get("HOITU_MEDIA_FFMPEG", "ffmpeg")
 HOITU_MEDIA_FFPROBE = os.environ.get("HOITU_MEDIA_FFPROBE", "ffprobe")
-# x264 speed/size trade-off; "veryfast" keeps a 60 s 720p clip well above real time on
-# two cores (bench/media_transcode.py).
+# x264 speed/size trade-off. "veryfast": 720p + 360p + HLS + poster of a 60 s 720p clip
+# cost 26 CPU-seconds (bench/media_transcode.py, 2 cores): ~4.6x real time on idle cores.
 HOITU_MEDIA_X264_PRESET = os.environ.get("HOITU_MEDIA_X264_PRESET", "veryfast")
 HOITU_MEDIA_HLS_SEGMENT_SECONDS = 4
 # Podcast target loudness (EBU R128 integrated, LUFS) and true peak (dBTP).

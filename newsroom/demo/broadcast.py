@@ -209,6 +209,7 @@ def _at(day: datetime.date, hhmm: str) -> datetime.datetime:
 
 def _schedule(channels, programmes, audio, video) -> BroadcastSlot | None:
     today = timezone.localdate()
+    now = timezone.now()
     tonight = None
     for offset in range(-1, 7):
         day = today + datetime.timedelta(days=offset)
@@ -223,9 +224,9 @@ def _schedule(channels, programmes, audio, video) -> BroadcastSlot | None:
                     ).exists():
                         continue  # an editor changed the grid: leave their schedule alone
                     catch_up = None
-                    if offset < 0 and prog_slug == "thoi-su-phat-thanh":
+                    if ends <= now and prog_slug == "thoi-su-phat-thanh":
                         catch_up = audio
-                    elif offset < 0 and prog_slug == "thoi-su-truyen-hinh":
+                    elif ends <= now and prog_slug == "thoi-su-truyen-hinh":
                         catch_up = video
                     slot = BroadcastSlot.objects.create(
                         channel=channel,

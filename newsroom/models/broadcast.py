@@ -124,6 +124,10 @@ class Programme(models.Model):
     def __str__(self):
         return self.name
 
+    @property
+    def agency_id(self):
+        return self.channel.outlet.agency_id
+
     def clean(self):
         if self.is_podcast and not self.episode_tag:
             raise ValidationError(
@@ -182,6 +186,10 @@ class BroadcastSlot(models.Model):
     def __str__(self):
         local = timezone.localtime(self.starts_at)
         return f"{self.display_title} — {self.channel} {local:%d/%m %H:%M}"
+
+    @property
+    def agency_id(self):
+        return self.channel.outlet.agency_id
 
     @property
     def display_title(self) -> str:
@@ -248,6 +256,10 @@ class Rundown(ClusterableModel):
 
     def __str__(self):
         return f"{self.title} ({timezone.localtime(self.air_at):%d/%m/%Y %H:%M})"
+
+    @property
+    def agency_id(self):
+        return self.programme.channel.outlet.agency_id
 
 
 class RundownCut(models.TextChoices):

@@ -176,3 +176,25 @@ def test_admin_lists_of_broadcasting_are_agency_scoped(client, demo):
     _login(client, "tongbientap.baothanhhoa")
     response = client.get("/admin/snippets/newsroom/rundown/")
     assert "Thời sự tối" not in response.content.decode()
+
+
+def test_rundown_and_slot_admin_forms(client, demo):
+    rundown = Rundown.objects.get(programme__slug="thoi-su-truyen-hinh")
+    _login(client, "thuky.ptth")
+    response = client.get(f"/admin/snippets/newsroom/rundown/edit/{rundown.pk}/")
+    assert response.status_code == 200
+    assert rundown.items.first().title in response.content.decode()
+    existing = BroadcastSlot.objects.filter(channel__slug="ttv").first()
+    local = timezone.localtime(existing.starts_at)
+    response = client.post(
+        "/admin/snippets/newsroom/broadcastslot/add/",
+        {
+            "channel": existing.channel_id,
+            "title": "Chen ngang",
+            "starts_at": (local + datetime.timedelta(minutes=1)).strftime("%Y-%m-%d %H:%M"),
+            "ends_at": (local + datetime.timedelta(minutes=20)).strftime("%Y-%m-%d %H:%M"),
+        },
+    )
+    assert response.status_code == 200  # the form again, with the error
+    assert "Trùng giờ" in response.content.decode()
+    assert not BroadcastSlot.objects.filter(title="Chen ngang").exists()
