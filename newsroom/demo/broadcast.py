@@ -172,13 +172,18 @@ def _channels(outlet, logo) -> dict[str, Channel]:
     return channels
 
 
-def _live_urls(channels, audio: MediaAsset, video: MediaAsset) -> None:
-    """No encoder in the demo: the processed clips' HLS ladders stand in for live feeds."""
-    for slug, asset in (("ptth-radio", audio), ("ttv", video)):
+def _live_urls(channels, video: MediaAsset) -> None:
+    """No encoder in the demo: the processed clip's HLS ladder stands in for the TV feed and
+    its audio-only rung for the radio feed."""
+    video.refresh_from_db()
+    hls = video.hls
+    if hls is None or not hls.url.startswith("/"):
+        return
+    base = hls.url.rsplit("/", 1)[0]
+    for slug, url in (("ttv", hls.url), ("ptth-radio", f"{base}/audio/index.m3u8")):
         channel = channels[slug]
-        asset.refresh_from_db()
-        if not channel.live_url and asset.hls and asset.hls.url.startswith("/"):
-            channel.live_url = asset.hls.url
+        if not channel.live_url:
+            channel.live_url = url
             channel.save(update_fields=["live_url"])
 
 
@@ -288,7 +293,7 @@ def load(stdout=None) -> None:
         _attach(story, "video", video, None)
     image = get_image_model().objects.filter(collection=collection).order_by("pk").first()
     channels = _channels(outlet, image)
-    _live_urls(channels, audio, video)
+    _live_urls(channels, video)
     programmes = _programmes(channels, image)
     tonight = _schedule(channels, programmes, audio, video)
     _rundown(programmes["thoi-su-truyen-hinh"], tonight, [s.specific for s in tv[:2]])

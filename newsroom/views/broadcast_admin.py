@@ -5,6 +5,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 from wagtail.admin import messages
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, ObjectList
@@ -34,7 +35,12 @@ def media_retry(request, pk):
         raise PermissionDenied
     media_asset_retry(asset=asset, user=request.user)
     messages.success(request, f"Đã đưa «{asset.title}» vào hàng đợi xử lý lại.")
-    return redirect(request.POST.get("next") or reverse("wagtailmedia:edit", args=[asset.pk]))
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        target = reverse("wagtailmedia:edit", args=[asset.pk])
+    return redirect(target)
 
 
 def rundown_print(request, pk):

@@ -57,3 +57,13 @@ def test_story_player_prefers_hls_and_loads_nothing_before_play(client, demo):
     assert f'poster="{video.poster.url}"' in html
     assert "0:03" in html  # duration shown
     assert '<script src="/static/newsroom/player.js" defer' in html
+
+
+def test_retry_never_redirects_off_site(client, demo, make_asset):
+    asset = make_asset("y.mp3", b"y", "audio")
+    client.force_login(get_user_model().objects.get(username="quantri"))
+    response = client.post(
+        f"/admin/media-pipeline/{asset.pk}/retry/", {"next": "https://evil.example/"}
+    )
+    assert response.status_code == 302
+    assert response.url == f"/admin/media/edit/{asset.pk}/"

@@ -25,6 +25,12 @@ def test_live_page_shows_player_and_now_next(client, demo):
     # Channels belong to their outlet's site only.
     assert client.get("/truc-tiep/ttv/", HTTP_HOST="localhost").status_code == 404
     assert client.get("/truc-tiep/", **TV).status_code == 200
+    radio = Channel.objects.get(slug="ptth-radio")
+    html = client.get("/truc-tiep/ptth-radio/", **TV).content.decode()
+    assert (
+        f'<audio class="live-player" controls preload="none" data-player data-hls="{radio.live_url}"'
+        in html
+    )
 
 
 def test_schedule_today_week_and_catch_up(client, demo):
