@@ -10,6 +10,7 @@ import tempfile
 import uuid
 
 import ffmpeg
+from django.conf import settings
 from django.core.files import File
 from django.core.files.storage import default_storage
 from django.db import InterfaceError, OperationalError, transaction
@@ -165,6 +166,18 @@ def media_asset_process(*, asset_id: int) -> str:
     except TRANSIENT_ERRORS as exc:
         logger.warning("Media asset %s: transient error %r, will retry", asset_id, exc)
         raise TransientMediaError(str(exc)) from exc
+    except FileNotFoundError as exc:
+        if exc.filename in (settings.HOITU_MEDIA_FFMPEG, settings.HOITU_MEDIA_FFPROBE):
+            # A set-up fault, not the file's: say so, so staff retry once it is fixed.
+            logger.error("Media asset %s: %s is not installed", asset_id, exc.filename)
+            media_asset_fail(
+                asset_id=asset_id,
+                reason="Máy chủ chưa cài ffmpeg; báo quản trị rồi bấm «Thử xử lý lại».",
+            )
+            return "failed"
+        logger.exception("Media asset %s: file not found", asset_id)
+        media_asset_fail(asset_id=asset_id, reason="Không tìm thấy tệp khi xử lý.")
+        return "failed"
     except OSError as exc:
         if exc.errno == errno.ENOSPC:
             raise TransientMediaError("no space left") from exc

@@ -79,3 +79,14 @@ def test_audio_file_uploaded_as_video_is_refused(
     asset.refresh_from_db()
     assert asset.processing_status == ProcessingStatus.FAILED
     assert "không có luồng hình" in asset.processing_error
+
+
+def test_missing_ffmpeg_is_reported_not_crashed(
+    settings, django_capture_on_commit_callbacks, make_asset, media_sources
+):
+    settings.HOITU_MEDIA_FFPROBE = "/nonexistent/ffprobe"
+    with django_capture_on_commit_callbacks(execute=True):
+        asset = make_asset("tone.wav", read(media_sources["tone"]), "audio")
+    asset.refresh_from_db()
+    assert asset.processing_status == ProcessingStatus.FAILED
+    assert "chưa cài ffmpeg" in asset.processing_error
