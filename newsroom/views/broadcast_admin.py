@@ -107,6 +107,25 @@ class ChannelViewSet(AgencyScopedViewSet):
     )
 
 
+class BroadcastForm(AgencyScopedForm):
+    """Offers (and accepts) only the user's own agencies' channels and programmes."""
+
+    def __init__(self, *args, for_user=None, **kwargs):
+        super().__init__(*args, for_user=for_user, **kwargs)
+        if for_user is None:
+            return
+        agencies = user_agencies(for_user)
+        if "channel" in self.fields:
+            self.fields["channel"].queryset = Channel.objects.filter(outlet__agency__in=agencies)
+            self.fields["channel"].error_messages["invalid_choice"] = (
+                "Kênh không tồn tại hoặc không thuộc cơ quan của bạn."
+            )
+        if "programme" in self.fields:
+            self.fields["programme"].queryset = Programme.objects.filter(
+                channel__outlet__agency__in=agencies
+            )
+
+
 class ProgrammeViewSet(AgencyScopedViewSet):
     model = Programme
     icon = "list-ul"
@@ -114,6 +133,7 @@ class ProgrammeViewSet(AgencyScopedViewSet):
     agency_lookup = "channel__outlet__agency__in"
     list_display = ["name", "channel", "is_podcast"]
     list_filter = ["channel", "is_podcast"]
+    edit_handler = ObjectList(Programme.panels, base_form_class=BroadcastForm)
 
 
 class SlotViewSet(AgencyScopedViewSet):
@@ -124,6 +144,7 @@ class SlotViewSet(AgencyScopedViewSet):
     list_display = ["display_title", "channel", "starts_at", "ends_at", "catch_up"]
     list_filter = ["channel"]
     ordering = ["-starts_at"]
+    edit_handler = ObjectList(BroadcastSlot.panels, base_form_class=BroadcastForm)
 
 
 class PrintColumn(Column):
@@ -133,7 +154,7 @@ class PrintColumn(Column):
         return reverse("newsroom_rundown_print", args=[instance.pk])
 
 
-class RundownForm(AgencyScopedForm):
+class RundownForm(BroadcastForm):
     def __init__(self, *args, for_user=None, **kwargs):
         super().__init__(*args, for_user=for_user, **kwargs)
         if for_user is not None:

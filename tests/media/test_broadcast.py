@@ -204,3 +204,24 @@ def test_rundown_and_slot_admin_forms(client, demo):
     assert response.status_code == 200  # the form again, with the error
     assert "Trùng giờ" in response.content.decode()
     assert not BroadcastSlot.objects.filter(title="Chen ngang").exists()
+
+
+def test_staff_cannot_schedule_on_another_agencys_channel(client, demo):
+    from newsroom.models import Outlet
+
+    paper = Outlet.objects.get(agency__slug="baothanhhoa")
+    foreign = Channel.objects.create(outlet=paper, kind="radio", name="Kênh báo", slug="kenh-bao")
+    _login(client, "thuky.ptth")
+    day = timezone.localdate() + datetime.timedelta(days=50)
+    response = client.post(
+        "/admin/snippets/newsroom/broadcastslot/add/",
+        {
+            "channel": foreign.pk,
+            "title": "Lấn sân",
+            "starts_at": f"{day:%Y-%m-%d} 08:00",
+            "ends_at": f"{day:%Y-%m-%d} 09:00",
+        },
+    )
+    assert response.status_code == 200
+    assert "không thuộc cơ quan của bạn" in response.content.decode()
+    assert not BroadcastSlot.objects.filter(title="Lấn sân").exists()
