@@ -6,4 +6,8 @@ class NewsroomConfig(AppConfig):
     verbose_name = "Tòa soạn"
 
     def ready(self):
-        from . import signals  # noqa: F401
+        from . import (
+            media_tasks,  # noqa: F401  (Celery finds only tasks.py by itself)
+            signals,  # noqa: F401
+        )
+        from .media import signals as media_signals  # noqa: F401

@@ -32,3 +32,6 @@ def register_newsroom_log_actions(actions):
 
         def format_message(self, log_entry):
             return f"Sáp nhập vào cơ quan #{log_entry.data.get('into')}"
+
+
+from . import wagtail_hooks_broadcast  # noqa: E402, F401  (broadcasting and media pipeline)

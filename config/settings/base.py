@@ -208,6 +208,20 @@ HOITU_REPORT_RECIPIENT = {
 HOITU_PROVINCE_CODE = 38  # Thanh Hóa in the national register (vietnam-provinces)
 
 # --- Newsroom ---------------------------------------------------------------------------
+# Media pipeline (ffmpeg): the largest audio/video upload accepted, in bytes (2 GiB holds
+# a one-hour 1080p programme at broadcast bitrates).
+HOITU_MEDIA_MAX_UPLOAD_SIZE = int(os.environ.get("HOITU_MEDIA_MAX_UPLOAD_SIZE", 2 * 1024**3))
+HOITU_MEDIA_FFMPEG = os.environ.get("HOITU_MEDIA_FFMPEG", "ffmpeg")
+HOITU_MEDIA_FFPROBE = os.environ.get("HOITU_MEDIA_FFPROBE", "ffprobe")
+# x264 speed/size trade-off. "veryfast": 720p + 360p + HLS + poster of a 60 s 720p clip
+# cost 26 CPU-seconds (bench/media_transcode.py, 2 cores): ~4.6x real time on idle cores.
+HOITU_MEDIA_X264_PRESET = os.environ.get("HOITU_MEDIA_X264_PRESET", "veryfast")
+HOITU_MEDIA_HLS_SEGMENT_SECONDS = 4
+# Podcast target loudness (EBU R128 integrated, LUFS) and true peak (dBTP).
+HOITU_MEDIA_LOUDNESS_TARGET = -16.0
+HOITU_MEDIA_TRUE_PEAK = -1.5
+# A stuck ffmpeg must not hold a worker forever (seconds).
+HOITU_MEDIA_TASK_TIME_LIMIT = int(os.environ.get("HOITU_MEDIA_TASK_TIME_LIMIT", 3 * 3600))
 
 # --- Paywall ----------------------------------------------------------------------------
 # Gateway credentials only from the environment. The defaults are the gateways' public

@@ -8,7 +8,16 @@ from .agencies import (
     Role,
     StaffProfile,
 )
-from .media import MediaAsset
+from .broadcast import (
+    BroadcastSlot,
+    Channel,
+    ChannelKind,
+    Programme,
+    Rundown,
+    RundownCut,
+    RundownItem,
+)
+from .media import MediaAsset, MediaRendition, ProcessingStatus, RenditionKind
 from .pages import (
     HomePage,
     PrimaryFormat,
@@ -24,6 +33,16 @@ from .planning import Assignment, AssignmentStatus, Commission, Format, Priority
 __all__ = [
     "DEPARTMENT_OFFICER_GROUP",
     "Agency",
+    "BroadcastSlot",
+    "Channel",
+    "ChannelKind",
+    "MediaRendition",
+    "ProcessingStatus",
+    "Programme",
+    "RenditionKind",
+    "Rundown",
+    "RundownCut",
+    "RundownItem",
     "AgencyRole",
     "Assignment",
     "AssignmentStatus",

@@ -1,21 +1,142 @@
+import os
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.template.defaultfilters import filesizeformat
 from wagtailmedia.models import AbstractMedia
+
+
+class ProcessingStatus(models.TextChoices):
+    PENDING = "pending", "Đang chờ xử lý"
+    PROCESSING = "processing", "Đang xử lý"
+    READY = "ready", "Sẵn sàng"
+    FAILED = "failed", "Lỗi"
+
+
+def media_max_upload_size() -> int:
+    return settings.HOITU_MEDIA_MAX_UPLOAD_SIZE
 
 
 class MediaAsset(AbstractMedia):
     """An audio (radio cut) or video (TV cut) file attached to stories through
-    wagtailmedia. Processing into renditions is the media pipeline's job."""
+    wagtailmedia. The uploaded original is kept as it is; the media pipeline
+    (`newsroom.media`) probes it and writes renditions beside it."""
 
-    admin_form_fields = (
-        "title",
-        "file",
-        "collection",
-        "duration",
-        "width",
-        "height",
-        "thumbnail",
-        "tags",
+    # Duration, size and thumbnail come from the probe, not from the uploader.
+    admin_form_fields = ("title", "file", "collection", "thumbnail", "tags")
+
+    processing_status = models.CharField(
+        "trạng thái xử lý",
+        max_length=12,
+        choices=ProcessingStatus.choices,
+        default=ProcessingStatus.PENDING,
+        editable=False,
     )
+    processing_error = models.TextField("lý do lỗi", blank=True, editable=False)
+    # The original's storage name the pipeline was last asked to process: a save whose file
+    # differs from it is a new upload and queues processing again.
+    source_name = models.CharField(max_length=255, blank=True, editable=False)
+    probe = models.JSONField("thông số kỹ thuật", default=dict, blank=True, editable=False)
+    processed_at = models.DateTimeField("xử lý xong lúc", null=True, blank=True, editable=False)
 
     class Meta(AbstractMedia.Meta):
         verbose_name = "âm thanh / video"
         verbose_name_plural = "âm thanh / video"
+
+    def clean(self, *args, **kwargs):
+        super().clean(*args, **kwargs)
+        # Refuse an oversized upload at the form, before it reaches the pipeline.
+        if self.file and not getattr(self.file, "_committed", True):
+            size = getattr(self.file, "size", 0) or 0
+            if size > media_max_upload_size():
+                raise ValidationError(
+                    {
+                        "file": (
+                            f"Tệp quá lớn ({filesizeformat(size)}); giới hạn là "
+                            f"{filesizeformat(media_max_upload_size())}."
+                        )
+                    }
+                )
+
+    # --- Renditions as the players need them ------------------------------------------
+    def _renditions(self) -> dict:
+        cache = getattr(self, "_rendition_cache", None)
+        if cache is None:
+            cache = {r.kind: r for r in self.renditions.all()}
+            self._rendition_cache = cache
+        return cache
+
+    def rendition(self, kind: str):
+        if self.processing_status != ProcessingStatus.READY:
+            return None
+        return self._renditions().get(kind)
+
+    @property
+    def hls(self):
+        return self.rendition(RenditionKind.HLS)
+
+    @property
+    def poster(self):
+        return self.rendition(RenditionKind.POSTER)
+
+    @property
+    def progressive_sources(self) -> list["MediaRendition"]:
+        """Plain files for browsers without HLS: the cheapest first (slow links)."""
+        kinds = (
+            [RenditionKind.VIDEO_360, RenditionKind.VIDEO_720]
+            if self.type == "video"
+            else [RenditionKind.AUDIO_AAC, RenditionKind.AUDIO_MP3]
+        )
+        return [r for k in kinds if (r := self.rendition(k))]
+
+    @property
+    def is_ready(self) -> bool:
+        return self.processing_status == ProcessingStatus.READY
+
+
+class RenditionKind(models.TextChoices):
+    AUDIO_AAC = "audio_aac", "Âm thanh AAC (m4a)"
+    AUDIO_MP3 = "audio_mp3", "Âm thanh MP3"
+    VIDEO_720 = "video_720", "Video MP4 720p"
+    VIDEO_360 = "video_360", "Video MP4 360p"
+    HLS = "hls", "HLS (danh sách phát chính)"
+    POSTER = "poster", "Ảnh đại diện video"
+
+
+class MediaRendition(models.Model):
+    """One output of the media pipeline for an asset. An HLS rendition's `file` is its
+    master playlist; `files` lists every stored file of the rendition (playlists and
+    segments) so a reprocess can delete exactly what it replaces."""
+
+    asset = models.ForeignKey(MediaAsset, on_delete=models.CASCADE, related_name="renditions")
+    kind = models.CharField("loại", max_length=12, choices=RenditionKind.choices)
+    file = models.FileField("tệp", upload_to="media_renditions", max_length=255)
+    files = models.JSONField(default=list, blank=True)
+    mime_type = models.CharField(max_length=80)
+    size = models.PositiveBigIntegerField("dung lượng (byte)", default=0)
+    duration = models.FloatField("thời lượng (giây)", default=0)
+    width = models.PositiveIntegerField(null=True, blank=True)
+    height = models.PositiveIntegerField(null=True, blank=True)
+    bitrate = models.PositiveIntegerField("bitrate (bit/s)", default=0)
+    codecs = models.CharField(max_length=80, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "bản chuyển mã"
+        verbose_name_plural = "bản chuyển mã"
+        ordering = ["asset", "kind"]
+        constraints = [
+            models.UniqueConstraint(fields=["asset", "kind"], name="one_rendition_per_kind")
+        ]
+
+    def __str__(self):
+        return f"{self.asset} — {self.get_kind_display()}"
+
+    @property
+    def url(self) -> str:
+        return self.file.url
+
+    @property
+    def filename(self) -> str:
+        return os.path.basename(self.file.name)
