@@ -8,6 +8,7 @@ import pytest
 from django.core.files.base import ContentFile
 
 from newsroom.models import MediaAsset
+from tests.support import restore_migration_rows
 
 
 def ffmpeg(*args):
@@ -116,21 +117,8 @@ def media_path(name: str) -> str:
 
 @pytest.fixture
 def migration_seed(transactional_db):
-    """A transactional test that runs after another one finds the database flushed, even
-    the rows Wagtail's and the newsroom's migrations seeded (locale, root page, root
-    collection, places). Puts them back."""
-    import importlib
-
-    from django.apps import apps
-    from django.conf import settings
-    from wagtail.models import Collection, Locale, Page
-
-    Locale.objects.get_or_create(language_code=settings.LANGUAGE_CODE)
-    if Page.get_first_root_node() is None:
-        Page.add_root(instance=Page(title="Root", slug="root"))
-    if Collection.get_first_root_node() is None:
-        Collection.add_root(name="Root")
-    importlib.import_module("newsroom.migrations.0002_seed_places").seed(apps, None)
+    """Rows migrations seeded, put back after an earlier transactional test's flush."""
+    restore_migration_rows()
 
 
 @pytest.fixture
