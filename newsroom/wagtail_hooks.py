@@ -7,6 +7,7 @@ from laces.components import Component
 from wagtail import hooks
 from wagtail.admin.action_menu import ActionMenuItem
 from wagtail.admin.menu import MenuItem
+from wagtail.admin.widgets import Button
 from wagtail.log_actions import LogFormatter
 from wagtail.snippets.models import register_snippet
 
@@ -179,6 +180,33 @@ class TakedownMenuItem(ActionMenuItem):
 @hooks.register("register_page_action_menu_item")
 def register_takedown_menu_item():
     return TakedownMenuItem()
+
+
+def _takedown_button(page, user, priority):
+    if not (
+        isinstance(page.specific_deferred, StoryPage)
+        and page.live
+        and page.permissions_for_user(user).can_unpublish()
+    ):
+        return []
+    return [
+        Button(
+            "Gỡ bài",
+            reverse("newsroom_takedown", args=(page.pk,)),
+            icon_name="download",
+            priority=priority,
+        )
+    ]
+
+
+@hooks.register("register_page_header_buttons")
+def takedown_header_button(page, user, view_name=None, next_url=None):
+    return _takedown_button(page, user, priority=55)
+
+
+@hooks.register("register_page_listing_more_buttons")
+def takedown_listing_button(page, user, next_url=None):
+    return _takedown_button(page, user, priority=55)
 
 
 @hooks.register("construct_page_action_menu")
