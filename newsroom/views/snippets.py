@@ -5,6 +5,7 @@ from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
 from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel, ObjectList
+from wagtail.snippets.views.chooser import SnippetChooserViewSet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
 from ..models import Agency, Assignment, Commission, Format, Outlet, Place, SectionPage
@@ -32,8 +33,39 @@ class AgencyScopedObjectMixin:
         super().setup(request, *args, **kwargs)
 
 
+def _agency_lookup(model) -> str:
+    return "pk__in" if model is Agency else "agency__in"
+
+
+class AgencyScopedChooserMixin:
+    """The snippet chooser (a story's or assignment's commission) lists and accepts only
+    the user's agencies' records."""
+
+    def _scoped(self, queryset):
+        lookup = _agency_lookup(queryset.model)
+        return queryset.filter(**{lookup: user_agencies(self.request.user)})
+
+    def get_object_list(self):
+        return self._scoped(super().get_object_list())
+
+    def get_object(self, pk):
+        return self._scoped(self.model_class.objects.all()).get(pk=pk)
+
+    def get_objects(self, pks):
+        return self._scoped(super().get_objects(pks))
+
+
+class AgencyScopedChooserViewSet(SnippetChooserViewSet):
+    def construct_view(self, view_class, **kwargs):
+        scoped = type(
+            f"AgencyScoped{view_class.__name__}", (AgencyScopedChooserMixin, view_class), {}
+        )
+        return super().construct_view(scoped, **kwargs)
+
+
 class AgencyScopedViewSet(SnippetViewSet):
     agency_lookup = "agency__in"
+    chooser_viewset_class = AgencyScopedChooserViewSet
 
     def get_queryset(self, request):
         return agency_scoped(self.model, request.user, self.agency_lookup)

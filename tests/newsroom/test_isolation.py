@@ -156,3 +156,13 @@ def test_department_officer_reads_every_agency_and_changes_nothing(login, demo):
         )
     )
     assert not Page.objects.filter(title="Sở viết bài").exists()
+
+
+def test_commission_chooser_lists_only_own_agency(login, demo):
+    bth_commission = Commission.objects.get(agency__slug="baothanhhoa")
+    url = reverse("wagtailsnippetchoosers_newsroom_commission:choose")
+    assert bth_commission.topic in login("tongbientap.baothanhhoa").get(url).json()["html"]
+    outsider = login("tongbientap.ptth")
+    assert bth_commission.topic not in outsider.get(url).json()["html"]
+    chosen = reverse("wagtailsnippetchoosers_newsroom_commission:chosen", args=(bth_commission.pk,))
+    assert outsider.get(chosen).status_code == 404
