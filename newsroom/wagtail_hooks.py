@@ -224,6 +224,28 @@ def unpublish_story_through_takedown(request, page):
     return None
 
 
+# --- Published stories are never deleted -------------------------------------------------
+
+DELETE_REFUSED = (
+    "Tin bài đã từng được đăng không thể xóa (lưu trữ báo chí); hãy dùng “Gỡ bài” để "
+    "ngừng hiển thị."
+)
+
+
+def _published_story(page) -> bool:
+    return isinstance(page.specific_deferred, StoryPage) and page.first_published_at is not None
+
+
+@hooks.register("before_delete_page")
+def refuse_deleting_published_story(request, page):
+    # A published story is part of the press record; taking it down keeps it and its
+    # history. Only a superuser may delete one (e.g. a court order to erase it).
+    if not request.user.is_superuser and _published_story(page):
+        messages.error(request, DELETE_REFUSED)
+        return redirect("wagtailadmin_pages:edit", page.pk)
+    return None
+
+
 # --- Agency scoping of bulk actions -------------------------------------------------------
 
 AGENCY_SCOPED_MODELS = {Assignment: "agency", Commission: "agency", Outlet: "agency"}
@@ -232,6 +254,10 @@ AGENCY_SCOPED_MODELS = {Assignment: "agency", Commission: "agency", Outlet: "age
 @hooks.register("before_bulk_action")
 def refuse_bulk_action_on_other_agencies(request, action_type, objects, action_class_instance):
     allowed = set(user_agencies(request.user).values_list("pk", flat=True))
+    if action_type == "delete" and not request.user.is_superuser:
+        if any(_published_story(obj) for obj in objects if hasattr(obj, "first_published_at")):
+            messages.error(request, DELETE_REFUSED)
+            return redirect("wagtailadmin_home")
     for obj in objects:
         if isinstance(obj, Agency):
             agency_id = obj.pk

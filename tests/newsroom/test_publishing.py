@@ -143,3 +143,13 @@ def test_dated_correction_notes_render_on_the_story(live_story, client):
     assert "Đính chính" in html
     assert "05/03/2026 09:30" in html
     assert "<b>Pù Nhi</b>" in html
+
+
+def test_published_story_cannot_be_deleted_only_taken_down(login, live_story):
+    eic = login("tongbientap.baothanhhoa")
+    response = eic.post(reverse("wagtailadmin_pages:delete", args=(live_story.pk,)))
+    assert response.status_code == 302
+    assert StoryPage.objects.filter(pk=live_story.pk, live=True).exists()
+    bulk = reverse("wagtail_bulk_action", args=("wagtailcore", "page", "delete"))
+    eic.post(f"{bulk}?id={live_story.pk}")
+    assert StoryPage.objects.filter(pk=live_story.pk).exists()
