@@ -143,3 +143,11 @@ def test_future_schedule_is_accepted(login, staff, section):
     assert response.status_code == 302, form_errors(response)
     story = StoryPage.objects.get(title="Lên lịch ngày mai")
     assert story.get_latest_revision_as_object().go_live_at is not None
+
+
+def test_publish_button_only_for_those_who_may_publish(login, section):
+    reporter_form = login(REPORTER).get(add_url(section)).content.decode()
+    assert 'name="action-publish"' not in reporter_form
+    assert 'name="action-submit"' in reporter_form
+    eic_form = login("tongbientap.baothanhhoa").get(add_url(section)).content.decode()
+    assert 'name="action-publish"' in eic_form
