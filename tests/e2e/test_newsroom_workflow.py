@@ -3,6 +3,7 @@ Chromium driven by Playwright, against a live server: reporter writes and submit
 desk editor approves, the editor-in-chief approves and publishes, the reader sees it."""
 
 import os
+import re
 import tempfile
 
 import pytest
@@ -51,11 +52,14 @@ def click_action(page, selector):
 
 @pytest.mark.browser
 def test_reporter_desk_and_editor_in_chief_publish_in_chromium(
-    live_server, demo, demo_password, monkeypatch
+    live_server, demo, demo_password, monkeypatch, settings
 ):
     # Playwright's sync API runs an event loop in this thread; the test's own ORM reads
     # are still synchronous.
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    # Wagtail's autosave (its own feature, tested upstream) would race the submit click
+    # and turn "add" into "edit" at a moment of its choosing; the submit is the only save.
+    settings.WAGTAIL_AUTOSAVE_INTERVAL = 0
     section = section_of("baothanhhoa", "thoi-su")
     reporter = get_user_model().objects.get(username="phongvien.baothanhhoa")
     base = live_server.url  # http://localhost:<port>: the default site, Báo Thanh Hóa
@@ -75,6 +79,11 @@ def test_reporter_desk_and_editor_in_chief_publish_in_chromium(
             editor.click()
             editor.press_sequentially(PARAGRAPH)
             expect(editor).to_contain_text(PARAGRAPH)
+            # Draftail writes its hidden input a moment after the last key (debounced):
+            # wait for it, or the form may be sent with the paragraph still empty.
+            expect(page.locator("input[name='body-0-value']")).to_have_value(
+                re.compile(re.escape(PARAGRAPH[-20:]))
+            )
             page.click("#id_bylines-ADD")
             page.select_option("#id_bylines-0-author", value=str(reporter.pk))
             click_action(page, "button[name='action-submit']")
