@@ -62,6 +62,9 @@ def test_other_agency_staff_cannot_open_a_draft(login, draft_in_review, username
             assert_refused(response)
         except AssertionError as exc:
             raise AssertionError(f"{username} {method.upper()} {url}: {exc}") from None
+    # The refusal says so in Vietnamese.
+    response = client.get(reverse("wagtailadmin_pages:edit", args=(story.pk,)), follow=True)
+    assert "Bạn không có quyền truy cập" in response.content.decode()
     story = StoryPage.objects.get(pk=story.pk)
     assert (story.latest_revision_id, story.current_workflow_task_state.pk) == before
     assert story.title == "Bản thảo mật của Báo Thanh Hóa" and not story.locked
