@@ -1,8 +1,19 @@
 """Reads of the newsroom: who belongs to which agency, what a user may see."""
 
-from django.db.models import QuerySet
+import datetime
 
-from .models import DEPARTMENT_OFFICER_GROUP, Agency, AgencyRole, Outlet, Role
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from .models import (
+    DEPARTMENT_OFFICER_GROUP,
+    OPEN_ASSIGNMENT_STATUSES,
+    Agency,
+    AgencyRole,
+    Assignment,
+    Outlet,
+    Role,
+)
 
 
 def user_agencies(user) -> QuerySet[Agency]:
@@ -36,3 +47,37 @@ def outlet_for_site(site) -> Outlet | None:
         return site.outlet
     except Outlet.DoesNotExist:
         return None
+
+
+def assignments_open_for(user):
+    """ "Việc của tôi": the reporter's open assignments, nearest deadline first."""
+    return (
+        Assignment.objects.filter(reporters=user, status__in=OPEN_ASSIGNMENT_STATUSES)
+        .select_related("agency", "section", "story", "place")
+        .order_by("deadline", "-priority")
+    )
+
+
+def planning_day(*, user, day, agency: Agency | None = None) -> list[dict]:
+    """The day's plan (assignments due that local day) for each agency `user` may see, by
+    desk (section): [{"agency", "desks": [{"section", "assignments": [...]}]}]."""
+    start = timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+    end = start + datetime.timedelta(days=1)
+    agencies = user_agencies(user).filter(merged_into__isnull=True)
+    if agency is not None:
+        agencies = agencies.filter(pk=agency.pk)
+    assignments = (
+        Assignment.objects.filter(agency__in=agencies, deadline__gte=start, deadline__lt=end)
+        .select_related("agency", "section", "story", "place")
+        .prefetch_related("reporters")
+        .order_by("agency__name", "section__title", "deadline", "-priority")
+    )
+    plan: dict[int, dict] = {a.pk: {"agency": a, "desks": {}} for a in agencies}
+    for item in assignments:
+        desks = plan[item.agency_id]["desks"]
+        desks.setdefault(item.section_id, {"section": item.section, "assignments": []})
+        desks[item.section_id]["assignments"].append(item)
+    return [
+        {"agency": entry["agency"], "desks": list(entry["desks"].values())}
+        for entry in plan.values()
+    ]

@@ -18,10 +18,14 @@ from wagtail.models import (
     WorkflowTask,
 )
 
+from .broadcast_services import broadcast_setup_permissions
 from .models import (
     DEPARTMENT_OFFICER_GROUP,
+    OPEN_ASSIGNMENT_STATUSES,
     Agency,
     AgencyRole,
+    Assignment,
+    AssignmentStatus,
     Outlet,
     OutletOwnership,
     Role,
@@ -85,6 +89,7 @@ DEPARTMENT_OFFICER_PERMISSIONS = [
     "newsroom.view_agency",
     "newsroom.view_outlet",
     "newsroom.view_commission",
+    "newsroom.view_assignment",
 ]
 
 
@@ -143,6 +148,7 @@ def agency_setup_roles(*, agency: Agency) -> dict[str, Group]:
     workflow = agency_workflow(agency=agency, groups=groups)
     for home in homes:
         WorkflowPage.objects.update_or_create(page=home, defaults={"workflow": workflow})
+    broadcast_setup_permissions(agency=agency)
     return groups
 
 
@@ -150,8 +156,18 @@ def agency_workflow(*, agency: Agency, groups: dict[str, Group]) -> Workflow:
     """Draft → desk edit (desk editors) → editor-in-chief approval → published/scheduled."""
     label = agency.short_name or agency.name
     workflow, _ = Workflow.objects.get_or_create(name=f"Quy trình xuất bản — {label}")
+    # The editor-in-chief is a member of the desk step too: in a small agency (the
+    # literary magazine has one desk) or at night, the EIC clears both steps, each one
+    # approved and logged separately; a desk editor can never clear the EIC's step.
     steps = [
-        (f"Biên tập — {label}", [groups[Role.DESK_EDITOR], groups[Role.MANAGING_EDITOR]]),
+        (
+            f"Biên tập — {label}",
+            [
+                groups[Role.DESK_EDITOR],
+                groups[Role.MANAGING_EDITOR],
+                groups[Role.EDITOR_IN_CHIEF],
+            ],
+        ),
         (f"Tổng biên tập duyệt — {label}", [groups[Role.EDITOR_IN_CHIEF]]),
     ]
     for order, (name, step_groups) in enumerate(steps):
@@ -174,7 +190,7 @@ def department_officer_group() -> Group:
 
 
 @transaction.atomic
-def agency_merge(*, source: Agency, target: Agency, on_date: datetime.date) -> None:
+def agency_merge(*, source: Agency, target: Agency, on_date: datetime.date, user=None) -> None:
     """Moves every outlet of `source` under `target` from `on_date`, keeping the history
     of who owned what, and marks `source` as merged. Staff groups are kept: their page
     permissions still point at the same outlets."""
@@ -194,7 +210,12 @@ def agency_merge(*, source: Agency, target: Agency, on_date: datetime.date) -> N
     source.merged_into = target
     source.merged_on = on_date
     source.save(update_fields=["merged_into", "merged_on"])
-    log(instance=source, action="newsroom.agency_merge", data={"into": target.pk})
+    log(
+        instance=source,
+        action="newsroom.agency_merge",
+        user=user,
+        data={"into": target.pk, "into_name": target.name, "on": on_date.isoformat()},
+    )
 
 
 def story_takedown(*, story: StoryPage, user, reason: str) -> None:
@@ -214,3 +235,40 @@ def story_takedown(*, story: StoryPage, user, reason: str) -> None:
 def outlet_for_page(page: Page) -> Outlet | None:
     site = page.get_site()
     return getattr(site, "outlet", None) if site else None
+
+
+@transaction.atomic
+def assignment_link_story(*, assignment: Assignment, story: StoryPage, user) -> Assignment:
+    """Links the story a reporter started from an assignment ("Viết bài") and moves the
+    assignment on: in progress, or filed at once if the story already went to the desk."""
+    assignment = Assignment.objects.select_for_update().get(pk=assignment.pk)
+    if assignment.status not in OPEN_ASSIGNMENT_STATUSES:
+        raise ValidationError("Việc này đã nộp bài hoặc đã hủy.")
+    if assignment.story_id and assignment.story_id != story.pk:
+        raise ValidationError("Việc này đã gắn với một tin bài khác.")
+    assignment.story = story
+    in_review = story.workflow_in_progress
+    assignment.status = AssignmentStatus.FILED if in_review else AssignmentStatus.IN_PROGRESS
+    assignment.save(update_fields=["story", "status"])
+    assignment.reporters.add(user)
+    log(
+        instance=assignment,
+        action="newsroom.assignment_story",
+        user=user,
+        data={"story": story.pk, "title": story.title},
+    )
+    return assignment
+
+
+def assignments_mark_filed(*, story_id: int) -> int:
+    """The story went to the desk: its open assignments are filed. Idempotent."""
+    return Assignment.objects.filter(story_id=story_id, status__in=OPEN_ASSIGNMENT_STATUSES).update(
+        status=AssignmentStatus.FILED
+    )
+
+
+def assignments_mark_sent_back(*, story_id: int) -> int:
+    """The desk sent the story back: the reporter is working on it again. Idempotent."""
+    return Assignment.objects.filter(story_id=story_id, status=AssignmentStatus.FILED).update(
+        status=AssignmentStatus.IN_PROGRESS
+    )

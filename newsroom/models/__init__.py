@@ -28,10 +28,18 @@ from .pages import (
     StoryTag,
 )
 from .places import Place, PlaceKind
-from .planning import Assignment, AssignmentStatus, Commission, Format, Priority
+from .planning import (
+    OPEN_ASSIGNMENT_STATUSES,
+    Assignment,
+    AssignmentStatus,
+    Commission,
+    Format,
+    Priority,
+)
 
 __all__ = [
     "DEPARTMENT_OFFICER_GROUP",
+    "OPEN_ASSIGNMENT_STATUSES",
     "Agency",
     "BroadcastSlot",
     "Channel",

@@ -48,6 +48,14 @@ class AssignmentStatus(models.TextChoices):
     CANCELLED = "cancelled", "Hủy"
 
 
+# An assignment is "open" while a reporter may still file a story for it.
+OPEN_ASSIGNMENT_STATUSES = (
+    AssignmentStatus.PLANNED,
+    AssignmentStatus.ASSIGNED,
+    AssignmentStatus.IN_PROGRESS,
+)
+
+
 class Priority(models.IntegerChoices):
     LOW = 1, "Thấp"
     NORMAL = 2, "Bình thường"

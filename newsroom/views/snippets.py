@@ -1,34 +1,82 @@
 """Admin for the newsroom's snippets, scoped to the user's agencies."""
 
 from django import forms
+from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
 from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel, ObjectList
-from wagtail.snippets.views.snippets import EditView, SnippetViewSet
+from wagtail.snippets.views.chooser import SnippetChooserViewSet
+from wagtail.snippets.views.snippets import SnippetViewSet
 
 from ..models import Agency, Assignment, Commission, Format, Outlet, Place, SectionPage
 from ..selectors import user_agencies
 
 
-class AgencyScopedEditView(EditView):
-    """Refuses to open another agency's record even by guessing its address."""
+def agency_scoped(model, user, lookup: str):
+    """The records of `model` that belong to the agencies `user` may see."""
+    return model._default_manager.filter(**{lookup: user_agencies(user)})
 
-    def get_object(self, queryset=None):
-        obj = super().get_object(queryset)
-        agency_id = obj.pk if isinstance(obj, Agency) else obj.agency_id
-        if not user_agencies(self.request.user).filter(pk=agency_id).exists():
-            raise PermissionDenied("Bản ghi này thuộc cơ quan khác.")
-        return obj
+
+class AgencyScopedObjectMixin:
+    """Refuses to open another agency's record, whatever the view (edit, inspect, delete,
+    history, usage, revisions, preview, lock, workflow...), even by guessing its address:
+    the check runs in `setup()`, before any view loads the object."""
+
+    agency_lookup = "agency__in"
+
+    def setup(self, request, *args, **kwargs):
+        pk = kwargs.get("pk")
+        if pk is not None:
+            visible = agency_scoped(self.model, request.user, self.agency_lookup)
+            if not visible.filter(pk=unquote(str(pk))).exists():
+                raise PermissionDenied("Bản ghi này thuộc cơ quan khác.")
+        super().setup(request, *args, **kwargs)
+
+
+def _agency_lookup(model) -> str:
+    return "pk__in" if model is Agency else "agency__in"
+
+
+class AgencyScopedChooserMixin:
+    """The snippet chooser (a story's or assignment's commission) lists and accepts only
+    the user's agencies' records."""
+
+    def _scoped(self, queryset):
+        lookup = _agency_lookup(queryset.model)
+        return queryset.filter(**{lookup: user_agencies(self.request.user)})
+
+    def get_object_list(self):
+        return self._scoped(super().get_object_list())
+
+    def get_object(self, pk):
+        return self._scoped(self.model_class.objects.all()).get(pk=pk)
+
+    def get_objects(self, pks):
+        return self._scoped(super().get_objects(pks))
+
+
+class AgencyScopedChooserViewSet(SnippetChooserViewSet):
+    def construct_view(self, view_class, **kwargs):
+        scoped = type(
+            f"AgencyScoped{view_class.__name__}", (AgencyScopedChooserMixin, view_class), {}
+        )
+        return super().construct_view(scoped, **kwargs)
 
 
 class AgencyScopedViewSet(SnippetViewSet):
-    edit_view_class = AgencyScopedEditView
     agency_lookup = "agency__in"
+    chooser_viewset_class = AgencyScopedChooserViewSet
 
     def get_queryset(self, request):
-        return self.model._default_manager.filter(
-            **{self.agency_lookup: user_agencies(request.user)}
+        return agency_scoped(self.model, request.user, self.agency_lookup)
+
+    def construct_view(self, view_class, **kwargs):
+        scoped = type(
+            f"AgencyScoped{view_class.__name__}",
+            (AgencyScopedObjectMixin, view_class),
+            {"agency_lookup": self.agency_lookup},
         )
+        return super().construct_view(scoped, **kwargs)
 
 
 class AgencyScopedForm(WagtailAdminModelForm):
