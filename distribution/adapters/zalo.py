@@ -1,0 +1,184 @@
+"""Zalo Official Account articles (API v2.0).
+
+Contract followed (developers.zalo.me, "Quản lý bài viết"):
+- POST {base}/v2.0/article/create, header `access_token`, JSON body
+  {type: normal|video, title ≤150, author ≤50 (normal), cover {cover_type, photo_url,
+  status}, description ≤300, body [{type: text|image|video, ...}], tracking_link,
+  status: show|hide, comment: show|hide} → {error: 0, data: {token}}. Images ≤1 MB.
+- POST {base}/v2.0/article/verify {token} → {error: 0, data: {id}} once processed.
+- POST {base}/v2.0/article/update {id, ...same fields} → {error: 0, data: {token}}.
+- POST {base}/v2.0/article/remove {id} → {error: 0}.
+- Errors come as HTTP 200 with a negative `error` and a `message`; -216 means the access
+  token is invalid or expired. Tokens: POST oauth.zaloapp.com/v4/oa/access_token with
+  header `secret_key`, form {app_id, refresh_token, grant_type=refresh_token} →
+  {access_token, refresh_token, expires_in}; the refresh token is single-use."""
+
+import os
+import time
+
+from django.conf import settings
+
+from .base import PermanentError, TransientError, http_error, request
+
+DEFAULT_BASE = "https://openapi.zalo.me"
+DEFAULT_TOKEN_URL = "https://oauth.zaloapp.com/v4/oa/access_token"
+TITLE_MAX = 150
+AUTHOR_MAX = 50
+DESCRIPTION_MAX = 300
+IMAGE_MAX_BYTES = 1024 * 1024
+EXPIRED_TOKEN = -216
+# Zalo's "exceeded rate limit"; other negative codes are refusals of the request itself.
+TRANSIENT_CODES = {-32}
+
+
+def clip(text: str, limit: int) -> str:
+    """Cuts at a word boundary with an ellipsis, so a limit never breaks a word."""
+    text = " ".join((text or "").split())
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    if " " in cut[limit // 2 :]:
+        cut = cut.rsplit(" ", 1)[0]
+    return cut.rstrip(" ,.;:") + "…"
+
+
+def article_fields(story) -> dict:
+    body = []
+    for block in story.blocks:
+        if block["type"] == "image":
+            body.append({"type": "image", "url": block["url"], "caption": block["caption"][:200]})
+        elif block["type"] == "heading":
+            body.append({"type": "text", "content": f"<p><b>{block['text']}</b></p>"})
+        elif block["type"] == "quote":
+            body.append({"type": "text", "content": f"<p><i>{block['text']}</i></p>"})
+        else:
+            body.append({"type": "text", "content": block.get("html") or block["text"]})
+    if not story.is_free:
+        # Paid stories: only the free preview leaves the site, then a link back.
+        body.append(
+            {
+                "type": "text",
+                "content": f'<p>Đọc toàn bài tại <a href="{story.url}">{story.url}</a></p>',
+            }
+        )
+    if not body:
+        body.append({"type": "text", "content": f"<p>{story.standfirst}</p>"})
+    fields = {
+        "type": "normal",
+        "title": clip(story.title, TITLE_MAX),
+        "author": clip(", ".join(story.authors) or story.outlet_name, AUTHOR_MAX),
+        "description": clip(story.standfirst, DESCRIPTION_MAX),
+        "body": body,
+        "tracking_link": story.url,
+        "status": "show",
+        "comment": "show",
+    }
+    if story.image_url:
+        if story.image_path and os.path.getsize(story.image_path) > IMAGE_MAX_BYTES:
+            raise PermanentError("Cover image is larger than Zalo's 1 MB limit")
+        fields["cover"] = {"cover_type": "photo", "photo_url": story.image_url, "status": "show"}
+    return fields
+
+
+class ZaloAdapter:
+    def __init__(self, platform):
+        self.platform = platform
+        self.base = (platform.endpoint or DEFAULT_BASE).rstrip("/")
+
+    # -- auth ---------------------------------------------------------------------------
+    def _access_token(self) -> str:
+        token = self.platform.credentials.get("access_token", "")
+        if not token:
+            raise PermanentError("Zalo platform has no access token")
+        return token
+
+    def _call(self, path: str, payload: dict, *, what: str, refreshed: bool = False) -> dict:
+        token = self._access_token()
+        response = request(
+            "POST",
+            f"{self.base}{path}",
+            what=what,
+            json=payload,
+            headers={"access_token": token},
+        )
+        if response.status_code != 200:
+            raise http_error(response, what)
+        try:
+            answer = response.json()
+            code = int(answer.get("error", 0))
+        except (ValueError, AttributeError, TypeError):
+            raise TransientError(f"{what}: unreadable answer {response.text[:200]!r}") from None
+        if code == 0:
+            data = answer.get("data")
+            return data if isinstance(data, dict) else {}
+        message = f"{what}: Zalo error {code} {answer.get('message', '')}".strip()
+        if code == EXPIRED_TOKEN and not refreshed:
+            from ..services import platform_refresh_zalo_token
+
+            self.platform = platform_refresh_zalo_token(platform_id=self.platform.pk, stale=token)
+            return self._call(path, payload, what=what, refreshed=True)
+        if code in TRANSIENT_CODES:
+            raise TransientError(message)
+        raise PermanentError(message)
+
+    # -- articles -------------------------------------------------------------------------
+    def _verify(self, token: str, progress: dict) -> str:
+        polls = settings.DISTRIBUTION_ZALO_VERIFY_POLLS
+        for attempt in range(polls):
+            data = self._call("/v2.0/article/verify", {"token": token}, what="verify")
+            article_id = data.get("id") or data.get("article_id")
+            if article_id:
+                progress.pop("zalo_token", None)
+                return str(article_id)
+            if attempt + 1 < polls:
+                time.sleep(settings.DISTRIBUTION_ZALO_VERIFY_INTERVAL)
+        # Still processing: the token is kept so the retry verifies instead of re-creating.
+        raise TransientError("verify: Zalo is still processing the article")
+
+    def publish(self, story, *, remote_id: str, progress: dict, key: str) -> str:
+        if progress.get("zalo_token"):
+            return self._verify(progress["zalo_token"], progress)
+        fields = article_fields(story)
+        if remote_id:
+            data = self._call("/v2.0/article/update", {"id": remote_id, **fields}, what="update")
+        else:
+            data = self._call("/v2.0/article/create", fields, what="create")
+        token = data.get("token")
+        if not token:
+            raise TransientError("create: Zalo answered without a processing token")
+        progress["zalo_token"] = token
+        return self._verify(token, progress)
+
+    def remove(self, *, story_pk: int, remote_id: str, progress: dict, key: str) -> None:
+        self._call("/v2.0/article/remove", {"id": remote_id}, what="remove")
+
+
+def refresh_tokens(platform, credentials: dict) -> dict:
+    """Trades the single-use refresh token for a new pair (caller holds the lock)."""
+    url = platform.token_endpoint or DEFAULT_TOKEN_URL
+    response = request(
+        "POST",
+        url,
+        what="refresh token",
+        data={
+            "app_id": credentials.get("app_id", ""),
+            "refresh_token": credentials.get("refresh_token", ""),
+            "grant_type": "refresh_token",
+        },
+        headers={"secret_key": credentials.get("secret_key", "")},
+    )
+    if response.status_code != 200:
+        raise http_error(response, "refresh token")
+    try:
+        answer = response.json()
+    except ValueError:
+        raise TransientError("refresh token: unreadable answer") from None
+    if not answer.get("access_token") or not answer.get("refresh_token"):
+        raise PermanentError(
+            f"refresh token: Zalo error {answer.get('error')} {answer.get('error_name', '')}".strip()
+        )
+    return {
+        **credentials,
+        "access_token": answer["access_token"],
+        "refresh_token": answer["refresh_token"],
+    }
