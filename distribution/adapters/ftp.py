@@ -34,7 +34,7 @@ class FtpAdapter:
         except ftplib.error_perm as exc:
             ftp.close()
             raise PermanentError(f"ftp: {exc}") from exc
-        except (OSError, ftplib.Error) as exc:
+        except (OSError, EOFError, ftplib.Error) as exc:
             ftp.close()
             raise TransientError(f"ftp: {exc.__class__.__name__} {exc}") from exc
         return ftp
@@ -55,7 +55,7 @@ class FtpAdapter:
             ftp.rename(temporary, final)
         except ftplib.error_perm as exc:
             raise PermanentError(f"ftp: {exc}") from exc
-        except (OSError, ftplib.Error) as exc:
+        except (OSError, EOFError, ftplib.Error) as exc:
             raise TransientError(f"ftp: {exc.__class__.__name__} {exc}") from exc
         finally:
             try:
@@ -71,7 +71,7 @@ class FtpAdapter:
         except ftplib.error_perm as exc:
             if not str(exc).startswith("550"):  # 550: already gone, which is what we want
                 raise PermanentError(f"ftp: {exc}") from exc
-        except (OSError, ftplib.Error) as exc:
+        except (OSError, EOFError, ftplib.Error) as exc:
             raise TransientError(f"ftp: {exc.__class__.__name__} {exc}") from exc
         finally:
             try:

@@ -32,7 +32,7 @@ def ftp_server(tmp_path):
             return super().pre_process_command(line, cmd, arg)
 
     Handler.authorizer = authorizer
-    Handler.auth_failed_timeout = 0.01  # pyftpdlib waits 3 s after a bad login by default
+    Handler.auth_failed_timeout = 0.1  # pyftpdlib waits 3 s after a bad login by default
     server = ThreadedFTPServer(("127.0.0.1", 0), Handler)
     thread = threading.Thread(target=server.serve_forever, kwargs={"timeout": 0.2}, daemon=True)
     thread.start()
@@ -67,20 +67,20 @@ def test_ftp_drop_uploads_under_temporary_name_then_renames(
     assert list((ftp_server.root / "incoming").iterdir()) == []
 
 
-def test_ftp_wrong_password_fails_with_reason(fast, agency, ftp_server, free_story, publish):
+def test_ftp_refusal_fails_with_the_server_reason(fast, agency, ftp_server, free_story, publish):
     host, port = ftp_server.address[:2]
     platform = Platform(
         agency=agency,
         name="IPTV (fake)",
         kind=PlatformKind.FTP,
-        endpoint=f"ftp://{host}:{port}/incoming",
+        endpoint=f"ftp://{host}:{port}/khong-co-thu-muc",
     )
-    platform.set_credentials({"username": "iptv", "password": "wrong"})
+    platform.set_credentials({"username": "iptv", "password": "ftp-pass"})
     platform.save()
     publish(free_story)
     delivery = Delivery.objects.get(story=free_story, platform=platform)
-    assert delivery.state == DeliveryState.FAILED
-    assert "530" in delivery.last_error
+    assert delivery.state == DeliveryState.FAILED, delivery.last_error
+    assert "550" in delivery.last_error and delivery.attempts == 1
 
 
 def login(client, username):
