@@ -220,7 +220,7 @@ DISTRIBUTION_RETRY_MAX_SECONDS = 3600
 DISTRIBUTION_MAX_ATTEMPTS = int(os.environ.get("DISTRIBUTION_MAX_ATTEMPTS", "8"))
 DISTRIBUTION_HTTP_TIMEOUT = float(os.environ.get("DISTRIBUTION_HTTP_TIMEOUT", "10"))
 # Zalo processes an article asynchronously: verify is polled this often, this many times.
-DISTRIBUTION_ZALO_VERIFY_INTERVAL = 1.0
+DISTRIBUTION_ZALO_VERIFY_INTERVAL = float(os.environ.get("DISTRIBUTION_ZALO_VERIFY_INTERVAL", "1"))
 DISTRIBUTION_ZALO_VERIFY_POLLS = 5
 # WebSub hub pinged with the outlet's feeds on publish; empty = no ping.
 DISTRIBUTION_WEBSUB_HUB = os.environ.get("DISTRIBUTION_WEBSUB_HUB", "")
