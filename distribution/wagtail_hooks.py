@@ -44,3 +44,18 @@ def show_new_partner_key(request, instance):
     raw = getattr(instance, "raw_key", None)
     if raw:
         messages.success(request, f"Khóa API mới (chỉ hiển thị một lần, hãy lưu lại): {raw}")
+
+
+@hooks.register("register_page_header_buttons")
+def story_distribution_button(page, user, view_name, next_url=None):
+    from wagtail.admin.widgets import Button
+
+    from newsroom.models import StoryPage
+
+    if page.specific_class is StoryPage and user_can_view_distribution(user):
+        yield Button(
+            "Phân phối",
+            reverse("distribution_admin:story", args=[page.pk]),
+            icon_name="resubmit",
+            priority=66,
+        )

@@ -99,6 +99,8 @@ def test_distribution_view_for_the_editor_in_chief(
     assert "Push (fake)" in html and "HTTP 400" in html and "Gửi lại" in html
     html = client.get(f"/admin/distribution/story/{free_story.pk}/").content.decode()
     assert "Push (fake)" in html
+    edit = client.get(f"/admin/pages/{free_story.pk}/edit/").content.decode()
+    assert f"/admin/distribution/story/{free_story.pk}/" in edit
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(f"/admin/distribution/deliveries/{delivery.pk}/retry/")
     assert response.status_code == 302
