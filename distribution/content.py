@@ -40,6 +40,9 @@ class PublicStory:
     place: str = ""
     primary_format: str = "text"
     revision_id: int | None = None
+    video_path: str = ""
+    video_url: str = ""
+    video_thumbnail_url: str = ""
 
 
 def _absolute(story, url: str) -> str:
@@ -99,6 +102,16 @@ def public_story(story) -> PublicStory:
         except (NotImplementedError, ValueError):
             image_path = ""
         caption = story.lead_image.title
+    video_path = video_url = video_thumbnail = ""
+    if story.video_id and story.video.file:
+        video = story.video
+        video_url = _absolute(story, video.file.url)
+        try:
+            video_path = video.file.path
+        except (NotImplementedError, ValueError):
+            video_path = ""
+        if video.thumbnail:
+            video_thumbnail = _absolute(story, video.thumbnail.url)
     published = story.first_published_at or story.last_published_at
     updated = story.last_published_at or published
     return PublicStory(
@@ -125,4 +138,7 @@ def public_story(story) -> PublicStory:
         place=story.place.name if story.place_id else "",
         primary_format=story.primary_format,
         revision_id=story.live_revision_id,
+        video_path=video_path,
+        video_url=video_url,
+        video_thumbnail_url=video_thumbnail or image_url,
     )

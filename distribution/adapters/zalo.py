@@ -8,6 +8,11 @@ Contract followed (developers.zalo.me, "Quản lý bài viết"):
 - POST {base}/v2.0/article/verify {token} → {error: 0, data: {id}} once processed.
 - POST {base}/v2.0/article/update {id, ...same fields} → {error: 0, data: {token}}.
 - POST {base}/v2.0/article/remove {id} → {error: 0}.
+- Video articles: the file goes first to POST {base}/v2.0/article/upload_video/preparevideo
+  (multipart `file`, mp4/avi ≤ 50 MB) → {data: {token}}; GET .../upload_video/verify with
+  headers `access_token` and `token` → {data: {video_id, status}} (status 1 = ready, 3 =
+  converting, 4 = failed); then create with {type: video, title, description, video_id,
+  avatar, status, comment}.
 - Errors come as HTTP 200 with a negative `error` and a `message`; -216 means the access
   token is invalid or expired. Tokens: POST oauth.zaloapp.com/v4/oa/access_token with
   header `secret_key`, form {app_id, refresh_token, grant_type=refresh_token} →
@@ -26,6 +31,9 @@ TITLE_MAX = 150
 AUTHOR_MAX = 50
 DESCRIPTION_MAX = 300
 IMAGE_MAX_BYTES = 1024 * 1024
+VIDEO_MAX_BYTES = 50 * 1024 * 1024
+VIDEO_EXTENSIONS = (".mp4", ".avi")
+VIDEO_READY, VIDEO_FAILED = 1, 4
 EXPIRED_TOKEN = -216
 # Zalo's "exceeded rate limit"; other negative codes are refusals of the request itself.
 TRANSIENT_CODES = {-32}
@@ -40,6 +48,27 @@ def clip(text: str, limit: int) -> str:
     if " " in cut[limit // 2 :]:
         cut = cut.rsplit(" ", 1)[0]
     return cut.rstrip(" ,.;:") + "…"
+
+
+def wants_video(story) -> bool:
+    """A TV story with its cut goes out as a Zalo video article."""
+    return (
+        story.primary_format == "tv"
+        and bool(story.video_path)
+        and story.video_path.lower().endswith(VIDEO_EXTENSIONS)
+    )
+
+
+def video_article_fields(story, video_id: str) -> dict:
+    return {
+        "type": "video",
+        "title": clip(story.title, TITLE_MAX),
+        "description": clip(story.standfirst, DESCRIPTION_MAX),
+        "video_id": video_id,
+        "avatar": story.video_thumbnail_url,
+        "status": "show",
+        "comment": "show",
+    }
 
 
 def article_fields(story) -> dict:
@@ -92,14 +121,28 @@ class ZaloAdapter:
             raise PermanentError("Zalo platform has no access token")
         return token
 
-    def _call(self, path: str, payload: dict, *, what: str, refreshed: bool = False) -> dict:
+    def _call(
+        self,
+        path: str,
+        payload: dict | None,
+        *,
+        what: str,
+        refreshed: bool = False,
+        method: str = "POST",
+        files=None,
+        headers=None,
+    ) -> dict:
         token = self._access_token()
+        kwargs = {"files": files} if files else {"json": payload} if payload is not None else {}
+        if files:
+            for handle in files.values():
+                handle[1].seek(0)
         response = request(
-            "POST",
+            method,
             f"{self.base}{path}",
             what=what,
-            json=payload,
-            headers={"access_token": token},
+            headers={"access_token": token, **(headers or {})},
+            **kwargs,
         )
         if response.status_code != 200:
             raise http_error(response, what)
@@ -116,7 +159,15 @@ class ZaloAdapter:
             from ..services import platform_refresh_zalo_token
 
             self.platform = platform_refresh_zalo_token(platform_id=self.platform.pk, stale=token)
-            return self._call(path, payload, what=what, refreshed=True)
+            return self._call(
+                path,
+                payload,
+                what=what,
+                refreshed=True,
+                method=method,
+                files=files,
+                headers=headers,
+            )
         if code in TRANSIENT_CODES:
             raise TransientError(message)
         raise PermanentError(message)
@@ -135,10 +186,56 @@ class ZaloAdapter:
         # Still processing: the token is kept so the retry verifies instead of re-creating.
         raise TransientError("verify: Zalo is still processing the article")
 
+    def _video_id(self, story, progress: dict) -> str:
+        """Uploads the TV cut once; the upload token and then the video id are kept in
+        the delivery's progress, so a retry never uploads the file twice."""
+        if progress.get("zalo_video_id"):
+            return progress["zalo_video_id"]
+        if not progress.get("zalo_video_token"):
+            size = os.path.getsize(story.video_path)
+            if size > VIDEO_MAX_BYTES:
+                raise PermanentError("Video is larger than Zalo's 50 MB limit")
+            with open(story.video_path, "rb") as handle:
+                files = {"file": (os.path.basename(story.video_path), handle, "video/mp4")}
+                data = self._call(
+                    "/v2.0/article/upload_video/preparevideo",
+                    None,
+                    what="upload video",
+                    files=files,
+                )
+            if not data.get("token"):
+                raise TransientError("upload video: Zalo answered without a token")
+            progress["zalo_video_token"] = data["token"]
+        polls = settings.DISTRIBUTION_ZALO_VERIFY_POLLS
+        for attempt in range(polls):
+            data = self._call(
+                "/v2.0/article/upload_video/verify",
+                None,
+                what="verify video",
+                method="GET",
+                headers={"token": progress["zalo_video_token"]},
+            )
+            status = int(data.get("status") or 0)
+            if status == VIDEO_READY and data.get("video_id"):
+                progress["zalo_video_id"] = str(data["video_id"])
+                return progress["zalo_video_id"]
+            if status == VIDEO_FAILED:
+                progress.pop("zalo_video_token", None)
+                raise PermanentError(
+                    f"verify video: Zalo could not convert the video "
+                    f"(code {data.get('convert_error_code')})"
+                )
+            if attempt + 1 < polls:
+                time.sleep(settings.DISTRIBUTION_ZALO_VERIFY_INTERVAL)
+        raise TransientError("verify video: Zalo is still converting the video")
+
     def publish(self, story, *, remote_id: str, progress: dict, key: str) -> str:
         if progress.get("zalo_token"):
             return self._verify(progress["zalo_token"], progress)
-        fields = article_fields(story)
+        if wants_video(story):
+            fields = video_article_fields(story, self._video_id(story, progress))
+        else:
+            fields = article_fields(story)
         if remote_id:
             data = self._call("/v2.0/article/update", {"id": remote_id, **fields}, what="update")
         else:

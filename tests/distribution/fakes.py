@@ -64,6 +64,16 @@ class _Handler(BaseHTTPRequestHandler):
 
 # -- Zalo OA ----------------------------------------------------------------------------
 class ZaloHandler(_Handler):
+    def do_GET(self):
+        fake: ZaloFake = self.fake
+        if self.headers.get("access_token", "") != fake.access_token:
+            return self._send(200, {"error": -216, "message": "Access token is invalid"})
+        if self.path != "/v2.0/article/upload_video/verify":
+            return self._send(404, {"error": -1, "message": "Not found"})
+        with fake.lock:
+            fake.log.append((self.path, self.headers.get("token", "")))
+            return self._send(200, fake.verify_video(self.headers.get("token", "")))
+
     def do_POST(self):
         fake: ZaloFake = self.fake
         raw = self._body()
@@ -83,6 +93,12 @@ class ZaloHandler(_Handler):
         if token != fake.access_token:
             fake.log.append(("expired", self.path))
             return self._send(200, {"error": -216, "message": "Access token is invalid"})
+        if self.path == "/v2.0/article/upload_video/preparevideo":
+            if not self.headers.get("Content-Type", "").startswith("multipart/form-data"):
+                return self._send(200, {"error": -201, "message": "file is required"})
+            with fake.lock:
+                fake.log.append((self.path, len(raw)))
+                return self._send(200, fake.prepare_video(raw))
         try:
             payload = json.loads(raw or b"{}")
         except ValueError:
@@ -133,6 +149,26 @@ class ZaloFake(_Server):
         self.random = random.Random(seed)
         self.ids = itertools.count(1000)
         self.forced_faults: list[str] = []
+        self.videos_pending: dict[str, dict] = {}
+        self.videos: set[str] = set()
+
+    def prepare_video(self, raw: bytes):
+        if b'name="file"' not in raw:
+            return {"error": -201, "message": "file is required"}
+        token = f"vtok-{next(self.ids)}"
+        self.videos_pending[token] = {"polls": 0, "size": len(raw)}
+        return {"error": 0, "message": "Success", "data": {"token": token}}
+
+    def verify_video(self, token: str):
+        job = self.videos_pending.get(token)
+        if job is None:
+            return {"error": -201, "message": "Invalid token"}
+        job["polls"] += 1
+        if job["polls"] <= self.polls_before_ready:
+            return {"error": 0, "data": {"status": 3, "convert_percent": 50}}
+        video_id = job.setdefault("video_id", f"vid-{next(self.ids)}")
+        self.videos.add(video_id)
+        return {"error": 0, "data": {"video_id": video_id, "status": 1, "convert_percent": 100}}
 
     def fault(self):
         with self.lock:
@@ -181,6 +217,11 @@ class ZaloFake(_Server):
                 return {"error": -201, "message": f"Invalid parameter: {name}"}
         if payload["type"] == "normal" and not payload.get("body"):
             return {"error": -201, "message": "Invalid parameter: body is required"}
+        if payload["type"] == "video":
+            if payload.get("video_id") not in self.videos:
+                return {"error": -201, "message": "Invalid parameter: video_id"}
+            if not payload.get("avatar"):
+                return {"error": -201, "message": "Invalid parameter: avatar is required"}
         return None
 
     def _token(self, article_id, payload):

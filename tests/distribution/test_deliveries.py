@@ -267,3 +267,67 @@ def test_disabled_platform_gets_nothing(fast, zalo_fake, zalo_platform, free_sto
     Platform.objects.filter(pk=zalo_platform.pk).update(enabled=False)
     publish(free_story)
     assert not Delivery.objects.filter(story=free_story, platform=zalo_platform).exists()
+
+
+@pytest.fixture
+def tv_story(agency, free_story, tmp_path, settings):
+    """A TV story with a real (one second, ffmpeg-made) mp4 cut."""
+    import subprocess
+
+    from django.core.files import File
+
+    from newsroom.models import MediaAsset
+
+    clip_path = tmp_path / "ban-tin.mp4"
+    subprocess.run(
+        [
+            "ffmpeg",
+            "-loglevel",
+            "error",
+            "-f",
+            "lavfi",
+            "-i",
+            "testsrc=size=320x180:rate=10",
+            "-t",
+            "1",
+            "-pix_fmt",
+            "yuv420p",
+            str(clip_path),
+        ],
+        check=True,
+    )
+    with clip_path.open("rb") as handle:
+        video = MediaAsset(title="Bản tin", type="video", duration=1)
+        video.file.save("ban-tin.mp4", File(handle), save=False)
+        video.save()
+    StoryPage.objects.filter(pk=free_story.pk).update(primary_format="tv", video=video)
+    return StoryPage.objects.get(pk=free_story.pk)
+
+
+def test_tv_story_goes_out_as_a_zalo_video_article(
+    fast, zalo_fake, zalo_platform, tv_story, publish
+):
+    publish(tv_story, primary_format="tv")
+    delivery = Delivery.objects.get(story=tv_story, platform=zalo_platform)
+    assert delivery.state == DeliveryState.DELIVERED, delivery.last_error
+    article = zalo_fake.articles[delivery.remote_id]
+    assert article["type"] == "video"
+    assert article["video_id"] in zalo_fake.videos
+    assert article["avatar"].startswith("http")
+    uploads = [e for e in zalo_fake.log if e[0] == "/v2.0/article/upload_video/preparevideo"]
+    assert len(uploads) == 1 and uploads[0][1] > 1000
+
+
+def test_video_upload_is_not_repeated_on_retry(
+    fast, zalo_fake, zalo_platform, tv_story, publish, django_capture_on_commit_callbacks
+):
+    zalo_fake.polls_before_ready = 5  # still converting after our 3 polls
+    publish(tv_story, primary_format="tv")
+    delivery = Delivery.objects.get(story=tv_story, platform=zalo_platform)
+    assert delivery.state == DeliveryState.RETRYING
+    assert "converting" in delivery.last_error
+    zalo_fake.polls_before_ready = 0
+    delivery = due_again(delivery, django_capture_on_commit_callbacks)
+    assert delivery.state == DeliveryState.DELIVERED, delivery.last_error
+    uploads = [e for e in zalo_fake.log if e[0] == "/v2.0/article/upload_video/preparevideo"]
+    assert len(uploads) == 1
