@@ -1,7 +1,7 @@
 """Press data sharing API for partner agencies: `Authorization: Bearer <key>`."""
 
 import hmac
-from datetime import datetime
+from urllib.parse import urlencode
 
 from django.http import Http404, HttpResponse, JsonResponse
 from django.utils import timezone
@@ -73,14 +73,14 @@ def ninjs_list(request):
     total = stories.count()
     chunk = list(stories[(page - 1) * size : page * size])
     base = request.build_absolute_uri(request.path)
-    params = {k: v for k, v in request.GET.items() if k != "page"}
-    query = "&".join(f"{k}={v}" for k, v in params.items())
-    joiner = f"{query}&" if query else ""
+    params = {k: v for k, v in request.GET.items() if k in ("since", "page_size")}
     data = {
         "count": total,
         "page": page,
         "page_size": size,
-        "next": f"{base}?{joiner}page={page + 1}" if page * size < total else None,
+        "next": f"{base}?{urlencode({**params, 'page': page + 1})}"
+        if page * size < total
+        else None,
         "items": [ninjs_item(public_story(story)) for story in chunk],
     }
     return JsonResponse(data, json_dumps_params={"ensure_ascii": False})
@@ -108,4 +108,4 @@ def newsml_detail(request, pk: int):
     )
 
 
-__all__ = ["ninjs_list", "ninjs_detail", "newsml_detail", "datetime"]
+__all__ = ["ninjs_list", "ninjs_detail", "newsml_detail"]
