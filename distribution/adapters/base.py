@@ -7,7 +7,13 @@ class DeliveryError(Exception):
 
 
 class TransientError(DeliveryError):
-    """Timeouts, 5xx, rate limits, garbage: worth retrying later."""
+    """Timeouts, 5xx, rate limits, garbage: worth retrying later. `unanswered` is set when
+    the request may have reached the platform but no answer came back, so the platform
+    may have acted on it."""
+
+    def __init__(self, message: str, *, unanswered: bool = False):
+        super().__init__(message)
+        self.unanswered = unanswered
 
 
 class PermanentError(DeliveryError):
@@ -31,9 +37,13 @@ def request(method: str, url: str, *, what: str, **kwargs) -> requests.Response:
     kwargs.setdefault("timeout", settings.DISTRIBUTION_HTTP_TIMEOUT)
     try:
         return requests.request(method, url, **kwargs)
+    except requests.ConnectTimeout as exc:
+        raise TransientError(f"{what}: timed out connecting") from exc
     except requests.Timeout as exc:
-        raise TransientError(f"{what}: timed out") from exc
+        raise TransientError(f"{what}: timed out", unanswered=True) from exc
     except requests.ConnectionError as exc:
-        raise TransientError(f"{what}: connection failed ({exc.__class__.__name__})") from exc
+        raise TransientError(
+            f"{what}: connection failed ({exc.__class__.__name__})", unanswered=True
+        ) from exc
     except requests.RequestException as exc:
         raise PermanentError(f"{what}: {exc}") from exc

@@ -13,6 +13,8 @@ Contract followed (developers.zalo.me, "Quản lý bài viết"):
   headers `access_token` and `token` → {data: {video_id, status}} (status 1 = ready, 3 =
   converting, 4 = failed); then create with {type: video, title, description, video_id,
   avatar, status, comment}.
+- GET {base}/v2.0/article/getslice?offset&limit&type → {data: {medias: [{id, title}]}}:
+  used after a create that got no answer, so a retry does not create it twice.
 - Errors come as HTTP 200 with a negative `error` and a `message`; -216 means the access
   token is invalid or expired. Tokens: POST oauth.zaloapp.com/v4/oa/access_token with
   header `secret_key`, form {app_id, refresh_token, grant_type=refresh_token} →
@@ -229,6 +231,23 @@ class ZaloAdapter:
                 time.sleep(settings.DISTRIBUTION_ZALO_VERIFY_INTERVAL)
         raise TransientError("verify video: Zalo is still converting the video")
 
+    def _find_created(self, title: str, kind: str) -> str | None:
+        """After a create that got no answer: the newest articles (getslice), to find one
+        with our title instead of creating it a second time. Any doubt → None."""
+        try:
+            data = self._call(
+                f"/v2.0/article/getslice?offset=0&limit=10&type={kind}",
+                None,
+                what="list articles",
+                method="GET",
+            )
+        except (TransientError, PermanentError):
+            return None
+        for media in data.get("medias") or []:
+            if isinstance(media, dict) and media.get("title") == title and media.get("id"):
+                return str(media["id"])
+        return None
+
     def publish(self, story, *, remote_id: str, progress: dict, key: str) -> str:
         if progress.get("zalo_token"):
             return self._verify(progress["zalo_token"], progress)
@@ -236,10 +255,21 @@ class ZaloAdapter:
             fields = video_article_fields(story, self._video_id(story, progress))
         else:
             fields = article_fields(story)
+        if not remote_id and progress.get("zalo_create_unanswered"):
+            found = self._find_created(fields["title"], fields["type"])
+            progress.pop("zalo_create_unanswered", None)
+            if found:
+                # The lost create did happen: bring it up to date instead of a duplicate.
+                remote_id = found
         if remote_id:
             data = self._call("/v2.0/article/update", {"id": remote_id, **fields}, what="update")
         else:
-            data = self._call("/v2.0/article/create", fields, what="create")
+            try:
+                data = self._call("/v2.0/article/create", fields, what="create")
+            except TransientError as exc:
+                if exc.unanswered:
+                    progress["zalo_create_unanswered"] = True
+                raise
         token = data.get("token")
         if not token:
             raise TransientError("create: Zalo answered without a processing token")
@@ -247,7 +277,17 @@ class ZaloAdapter:
         return self._verify(token, progress)
 
     def remove(self, *, story_pk: int, remote_id: str, progress: dict, key: str) -> None:
-        self._call("/v2.0/article/remove", {"id": remote_id}, what="remove")
+        try:
+            self._call("/v2.0/article/remove", {"id": remote_id}, what="remove")
+        except TransientError as exc:
+            if exc.unanswered:
+                progress["zalo_remove_unanswered"] = True
+            raise
+        except PermanentError:
+            # A removal that got no answer before may have worked: the article is gone,
+            # which is what a takedown wants.
+            if not progress.get("zalo_remove_unanswered"):
+                raise
 
 
 def refresh_tokens(platform, credentials: dict) -> dict:

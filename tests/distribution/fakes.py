@@ -68,6 +68,10 @@ class ZaloHandler(_Handler):
         fake: ZaloFake = self.fake
         if self.headers.get("access_token", "") != fake.access_token:
             return self._send(200, {"error": -216, "message": "Access token is invalid"})
+        if self.path.startswith("/v2.0/article/getslice"):
+            with fake.lock:
+                fake.log.append(("/v2.0/article/getslice", None))
+                return self._send(200, fake.getslice(self.path))
         if self.path != "/v2.0/article/upload_video/verify":
             return self._send(404, {"error": -1, "message": "Not found"})
         with fake.lock:
@@ -87,6 +91,7 @@ class ZaloHandler(_Handler):
             return self._send(429, {"error": -32, "message": "Exceed rate limit"})
         if fault == "garbage":
             return self._send(200, b"\x00\xffnot json at all", "text/plain")
+        # "lost" is handled after the request is carried out (see below)
         if self.path == "/v4/oa/access_token":
             return self._send(200, fake.refresh(parse_qs(raw.decode()), self.headers))
         token = self.headers.get("access_token", "")
@@ -114,7 +119,14 @@ class ZaloHandler(_Handler):
         if route is None:
             return self._send(404, {"error": -1, "message": "Not found"})
         with fake.lock:
-            return self._send(200, route(payload))
+            answer = route(payload)
+            if fault == "lost" and self.path == "/v2.0/article/create" and not answer["error"]:
+                # Done on Zalo's side, but the answer never reaches the caller.
+                fake.verify({"token": answer["data"]["token"]}, ready=True)
+        if fault == "lost":
+            time.sleep(fake.timeout_sleep)
+            return self._send(504, {"error": "gateway timeout"})
+        return self._send(200, answer)
 
 
 class ZaloFake(_Server):
@@ -127,7 +139,7 @@ class ZaloFake(_Server):
         self,
         *,
         fail_rate=0.0,
-        faults=("500", "429", "timeout", "garbage"),
+        faults=("500", "429", "timeout", "garbage", "lost"),
         polls_before_ready=1,
         seed=None,
     ):
@@ -238,12 +250,21 @@ class ZaloFake(_Server):
             return {"error": -201, "message": "Article does not exist"}
         return self._check(payload) or self._token(article_id, payload)
 
-    def verify(self, payload):
+    def getslice(self, path):
+        kind = parse_qs(path.split("?", 1)[-1]).get("type", ["normal"])[0]
+        medias = [
+            {"id": article_id, "title": body["title"], "type": body["type"], "status": "show"}
+            for article_id, body in reversed(self.articles.items())
+            if body["type"] == kind
+        ][:10]
+        return {"error": 0, "message": "Success", "data": {"medias": medias, "total": len(medias)}}
+
+    def verify(self, payload, ready=False):
         job = self.pending.get(payload.get("token", ""))
         if job is None:
             return {"error": -201, "message": "Invalid token"}
         job["polls"] += 1
-        if job["polls"] <= self.polls_before_ready:
+        if job["polls"] <= self.polls_before_ready and not ready:
             return {"error": 0, "message": "Success", "data": {"status": "processing"}}
         if job["id"] is None:
             job["id"] = f"art-{next(self.ids)}"

@@ -147,6 +147,8 @@ def test_rejected_field_fails_without_retry_and_touches_nothing_else(
         ("429", "HTTP 429"),
         ("timeout", "timed out"),
         ("garbage", "unreadable answer"),
+        # Zalo created the article but the answer was lost: the retry must find it.
+        ("lost", "timed out"),
     ],
 )
 def test_transient_faults_retry_with_backoff_then_deliver(
@@ -171,6 +173,7 @@ def test_transient_faults_retry_with_backoff_then_deliver(
     assert delivery.state == DeliveryState.DELIVERED, delivery.last_error
     assert delivery.attempts == 2
     assert len(zalo_fake.articles) == 1
+    assert list(zalo_fake.articles) == [delivery.remote_id]
 
 
 def test_backoff_grows_and_gives_up(
@@ -332,3 +335,23 @@ def test_video_upload_is_not_repeated_on_retry(
     assert delivery.state == DeliveryState.DELIVERED, delivery.last_error
     uploads = [e for e in zalo_fake.log if e[0] == "/v2.0/article/upload_video/preparevideo"]
     assert len(uploads) == 1
+
+
+def test_removal_whose_answer_was_lost_counts_as_done(
+    fast,
+    zalo_fake,
+    zalo_platform,
+    free_story,
+    publish,
+    unpublish,
+    django_capture_on_commit_callbacks,
+):
+    publish(free_story)
+    zalo_fake.forced_faults = ["lost"]
+    unpublish(free_story)
+    removal = Delivery.objects.get(story=free_story, platform=zalo_platform, action="remove")
+    assert removal.state == DeliveryState.RETRYING
+    assert zalo_fake.articles == {}
+    removal = due_again(removal, django_capture_on_commit_callbacks)
+    assert removal.state == DeliveryState.DELIVERED, removal.last_error
+    assert not PlatformCopy.objects.filter(story=free_story).exists()
