@@ -9,6 +9,7 @@ with warnings.catch_warnings():
     warnings.simplefilter("ignore", DeprecationWarning)
     from pyftpdlib.authorizers import DummyAuthorizer
     from pyftpdlib.handlers import FTPHandler
+    from pyftpdlib.ioloop import IOLoop
     from pyftpdlib.servers import ThreadedFTPServer
 
 from distribution.models import Delivery, DeliveryState, Platform, PlatformKind
@@ -33,8 +34,10 @@ def ftp_server(tmp_path):
 
     Handler.authorizer = authorizer
     Handler.auth_failed_timeout = 0.1  # pyftpdlib waits 3 s after a bad login by default
-    server = ThreadedFTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, kwargs={"timeout": 0.2}, daemon=True)
+    # A loop of its own: pyftpdlib's default IOLoop is a process-wide singleton that the
+    # previous test's server closed.
+    server = ThreadedFTPServer(("127.0.0.1", 0), Handler, ioloop=IOLoop())
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     server.root = tmp_path
     server.commands = commands
@@ -45,6 +48,7 @@ def ftp_server(tmp_path):
 def test_ftp_drop_uploads_under_temporary_name_then_renames(
     fast, agency, ftp_server, free_story, publish, unpublish
 ):
+    fast.DISTRIBUTION_HTTP_TIMEOUT = 5  # the FTP dialogue is slower than one HTTP call
     host, port = ftp_server.address[:2]
     platform = Platform(
         agency=agency,
@@ -68,6 +72,7 @@ def test_ftp_drop_uploads_under_temporary_name_then_renames(
 
 
 def test_ftp_refusal_fails_with_the_server_reason(fast, agency, ftp_server, free_story, publish):
+    fast.DISTRIBUTION_HTTP_TIMEOUT = 5  # the FTP dialogue is slower than one HTTP call
     host, port = ftp_server.address[:2]
     platform = Platform(
         agency=agency,
