@@ -155,3 +155,14 @@ def test_credentials_never_shown_back_in_full(client, agency, demo):
     assert platform.credentials["access_token"] == "new-access-token-123"
     assert platform.credentials["secret_key"] == "demo-secret"
     assert not platform.enabled
+
+
+@pytest.mark.parametrize("username", ["quantri", "so.tttt"])
+def test_admin_and_department_officer_see_every_platform(client, demo, username):
+    login(client, username)
+    html = client.get("/admin/distribution/").content.decode()
+    assert "Zalo OA Báo Thanh Hóa (demo)" in html and "IPTV đối tác (FTP, demo)" in html
+    # the demo history: one failed push with the platform's reason
+    assert "HTTP 503" in html
+    if username == "so.tttt":
+        assert "Gửi lại" not in html  # the department officer only reads

@@ -130,3 +130,11 @@ def test_unpublished_story_is_not_shared(client, demo):
     story = StoryPage.objects.live().first()
     story.unpublish()
     assert client.get(f"/api/ninjs/v2/items/{story.pk}/", **AUTH).status_code == 404
+
+
+def test_policy_can_withhold_paid_stories_entirely(client, demo):
+    SharingPolicy.objects.update(share_paid_teasers=False)
+    paid = StoryPage.objects.live().exclude(access_level="free").first()
+    assert client.get(f"/api/ninjs/v2/items/{paid.pk}/", **AUTH).status_code == 404
+    data = client.get("/api/ninjs/v2/items/?page_size=200", **AUTH).json()
+    assert data["count"] == StoryPage.objects.live().filter(access_level="free").count()
