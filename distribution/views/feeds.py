@@ -68,8 +68,9 @@ def _feed(request, site, stories, *, title, link, self_url, description):
         if text:
             entry.content(text, type="text")
         names = story.byline_names()
-        if names:
-            entry.author({"name": ", ".join(names), "email": "toasoan@invalid.example"})
+        if names and outlet and outlet.agency.email:
+            # RSS 2.0 <author> is an address; the newsroom's, with the bylines as the name.
+            entry.author({"name": ", ".join(names), "email": outlet.agency.email})
         entry.category(term=story.get_parent().title)
         when = story.first_published_at
         entry.published(when)
