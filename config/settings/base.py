@@ -269,6 +269,23 @@ CELERY_BEAT_SCHEDULE |= {
 LOGIN_URL = "/tai-khoan/dang-nhap/"
 
 # --- Distribution -----------------------------------------------------------------------
+# Fernet key for platform credentials; derived from SECRET_KEY when empty.
+DISTRIBUTION_CREDENTIALS_KEY = os.environ.get("DISTRIBUTION_CREDENTIALS_KEY", "")
+# Backoff of a transient failure: base * 2**(attempt-1) seconds, capped; then failed.
+DISTRIBUTION_RETRY_BASE_SECONDS = float(os.environ.get("DISTRIBUTION_RETRY_BASE_SECONDS", "30"))
+DISTRIBUTION_RETRY_MAX_SECONDS = 3600
+DISTRIBUTION_MAX_ATTEMPTS = int(os.environ.get("DISTRIBUTION_MAX_ATTEMPTS", "8"))
+DISTRIBUTION_HTTP_TIMEOUT = float(os.environ.get("DISTRIBUTION_HTTP_TIMEOUT", "10"))
+# Zalo processes an article asynchronously: verify is polled this often, this many times.
+DISTRIBUTION_ZALO_VERIFY_INTERVAL = float(os.environ.get("DISTRIBUTION_ZALO_VERIFY_INTERVAL", "1"))
+DISTRIBUTION_ZALO_VERIFY_POLLS = 5
+# WebSub hub pinged with the outlet's feeds on publish; empty = no ping.
+DISTRIBUTION_WEBSUB_HUB = os.environ.get("DISTRIBUTION_WEBSUB_HUB", "")
+CELERY_BEAT_SCHEDULE["distribution-sweep"] = {
+    # Picks up deliveries whose retry is due or whose worker died mid-send.
+    "task": "distribution.tasks.sweep_deliveries",
+    "schedule": crontab(minute="*"),
+}
 
 # --- Search -----------------------------------------------------------------------------
 

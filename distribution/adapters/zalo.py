@@ -1,0 +1,321 @@
+"""Zalo Official Account articles (API v2.0).
+
+Contract followed (developers.zalo.me, "Quản lý bài viết"):
+- POST {base}/v2.0/article/create, header `access_token`, JSON body
+  {type: normal|video, title ≤150, author ≤50 (normal), cover {cover_type, photo_url,
+  status}, description ≤300, body [{type: text|image|video, ...}], tracking_link,
+  status: show|hide, comment: show|hide} → {error: 0, data: {token}}. Images ≤1 MB.
+- POST {base}/v2.0/article/verify {token} → {error: 0, data: {id}} once processed.
+- POST {base}/v2.0/article/update {id, ...same fields} → {error: 0, data: {token}}.
+- POST {base}/v2.0/article/remove {id} → {error: 0}.
+- Video articles: the file goes first to POST {base}/v2.0/article/upload_video/preparevideo
+  (multipart `file`, mp4/avi ≤ 50 MB) → {data: {token}}; GET .../upload_video/verify with
+  headers `access_token` and `token` → {data: {video_id, status}} (status 1 = ready, 3 =
+  converting, 4 = failed); then create with {type: video, title, description, video_id,
+  avatar, status, comment}.
+- GET {base}/v2.0/article/getslice?offset&limit&type → {data: {medias: [{id, title}]}}:
+  used after a create that got no answer, so a retry does not create it twice.
+- Errors come as HTTP 200 with a negative `error` and a `message`; -216 means the access
+  token is invalid or expired. Tokens: POST oauth.zaloapp.com/v4/oa/access_token with
+  header `secret_key`, form {app_id, refresh_token, grant_type=refresh_token} →
+  {access_token, refresh_token, expires_in}; the refresh token is single-use."""
+
+import os
+import time
+
+from django.conf import settings
+
+from .base import PermanentError, TransientError, http_error, request
+
+DEFAULT_BASE = "https://openapi.zalo.me"
+DEFAULT_TOKEN_URL = "https://oauth.zaloapp.com/v4/oa/access_token"
+TITLE_MAX = 150
+AUTHOR_MAX = 50
+DESCRIPTION_MAX = 300
+IMAGE_MAX_BYTES = 1024 * 1024
+VIDEO_MAX_BYTES = 50 * 1024 * 1024
+VIDEO_EXTENSIONS = (".mp4", ".avi")
+VIDEO_READY, VIDEO_FAILED = 1, 4
+EXPIRED_TOKEN = -216
+# Zalo's "exceeded rate limit"; other negative codes are refusals of the request itself.
+TRANSIENT_CODES = {-32}
+
+
+def clip(text: str, limit: int) -> str:
+    """Cuts at a word boundary with an ellipsis, so a limit never breaks a word."""
+    text = " ".join((text or "").split())
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    if " " in cut[limit // 2 :]:
+        cut = cut.rsplit(" ", 1)[0]
+    return cut.rstrip(" ,.;:") + "…"
+
+
+def wants_video(story) -> bool:
+    """A TV story with its cut goes out as a Zalo video article."""
+    return (
+        story.primary_format == "tv"
+        and bool(story.video_path)
+        and story.video_path.lower().endswith(VIDEO_EXTENSIONS)
+    )
+
+
+def video_article_fields(story, video_id: str) -> dict:
+    return {
+        "type": "video",
+        "title": clip(story.title, TITLE_MAX),
+        "description": clip(story.standfirst, DESCRIPTION_MAX),
+        "video_id": video_id,
+        "avatar": story.video_thumbnail_url,
+        "status": "show",
+        "comment": "show",
+    }
+
+
+def article_fields(story) -> dict:
+    body = []
+    for block in story.blocks:
+        if block["type"] == "image":
+            body.append({"type": "image", "url": block["url"], "caption": block["caption"][:200]})
+        elif block["type"] == "heading":
+            body.append({"type": "text", "content": f"<p><b>{block['text']}</b></p>"})
+        elif block["type"] == "quote":
+            body.append({"type": "text", "content": f"<p><i>{block['text']}</i></p>"})
+        else:
+            body.append({"type": "text", "content": block.get("html") or block["text"]})
+    if not story.is_free:
+        # Paid stories: only the free preview leaves the site, then a link back.
+        body.append(
+            {
+                "type": "text",
+                "content": f'<p>Đọc toàn bài tại <a href="{story.url}">{story.url}</a></p>',
+            }
+        )
+    if not body:
+        body.append({"type": "text", "content": f"<p>{story.standfirst}</p>"})
+    fields = {
+        "type": "normal",
+        "title": clip(story.title, TITLE_MAX),
+        "author": clip(", ".join(story.authors) or story.outlet_name, AUTHOR_MAX),
+        "description": clip(story.standfirst, DESCRIPTION_MAX),
+        "body": body,
+        "tracking_link": story.url,
+        "status": "show",
+        "comment": "show",
+    }
+    if story.image_url:
+        if story.image_path and os.path.getsize(story.image_path) > IMAGE_MAX_BYTES:
+            raise PermanentError("Cover image is larger than Zalo's 1 MB limit")
+        fields["cover"] = {"cover_type": "photo", "photo_url": story.image_url, "status": "show"}
+    return fields
+
+
+class ZaloAdapter:
+    def __init__(self, platform):
+        self.platform = platform
+        self.base = (platform.endpoint or DEFAULT_BASE).rstrip("/")
+
+    # -- auth ---------------------------------------------------------------------------
+    def _access_token(self) -> str:
+        token = self.platform.credentials.get("access_token", "")
+        if not token:
+            raise PermanentError("Zalo platform has no access token")
+        return token
+
+    def _call(
+        self,
+        path: str,
+        payload: dict | None,
+        *,
+        what: str,
+        refreshed: bool = False,
+        method: str = "POST",
+        files=None,
+        headers=None,
+    ) -> dict:
+        token = self._access_token()
+        kwargs = {"files": files} if files else {"json": payload} if payload is not None else {}
+        if files:
+            for handle in files.values():
+                handle[1].seek(0)
+        response = request(
+            method,
+            f"{self.base}{path}",
+            what=what,
+            headers={"access_token": token, **(headers or {})},
+            **kwargs,
+        )
+        if response.status_code != 200:
+            raise http_error(response, what)
+        try:
+            answer = response.json()
+            code = int(answer.get("error", 0))
+        except (ValueError, AttributeError, TypeError):
+            raise TransientError(f"{what}: unreadable answer {response.text[:200]!r}") from None
+        if code == 0:
+            data = answer.get("data")
+            return data if isinstance(data, dict) else {}
+        message = f"{what}: Zalo error {code} {answer.get('message', '')}".strip()
+        if code == EXPIRED_TOKEN and not refreshed:
+            from ..services import platform_refresh_zalo_token
+
+            self.platform = platform_refresh_zalo_token(platform_id=self.platform.pk, stale=token)
+            return self._call(
+                path,
+                payload,
+                what=what,
+                refreshed=True,
+                method=method,
+                files=files,
+                headers=headers,
+            )
+        if code in TRANSIENT_CODES:
+            raise TransientError(message)
+        raise PermanentError(message)
+
+    # -- articles -------------------------------------------------------------------------
+    def _verify(self, token: str, progress: dict) -> str:
+        polls = settings.DISTRIBUTION_ZALO_VERIFY_POLLS
+        for attempt in range(polls):
+            data = self._call("/v2.0/article/verify", {"token": token}, what="verify")
+            article_id = data.get("id") or data.get("article_id")
+            if article_id:
+                progress.pop("zalo_token", None)
+                return str(article_id)
+            if attempt + 1 < polls:
+                time.sleep(settings.DISTRIBUTION_ZALO_VERIFY_INTERVAL)
+        # Still processing: the token is kept so the retry verifies instead of re-creating.
+        raise TransientError("verify: Zalo is still processing the article")
+
+    def _video_id(self, story, progress: dict) -> str:
+        """Uploads the TV cut once; the upload token and then the video id are kept in
+        the delivery's progress, so a retry never uploads the file twice."""
+        if progress.get("zalo_video_id"):
+            return progress["zalo_video_id"]
+        if not progress.get("zalo_video_token"):
+            size = os.path.getsize(story.video_path)
+            if size > VIDEO_MAX_BYTES:
+                raise PermanentError("Video is larger than Zalo's 50 MB limit")
+            with open(story.video_path, "rb") as handle:
+                files = {"file": (os.path.basename(story.video_path), handle, "video/mp4")}
+                data = self._call(
+                    "/v2.0/article/upload_video/preparevideo",
+                    None,
+                    what="upload video",
+                    files=files,
+                )
+            if not data.get("token"):
+                raise TransientError("upload video: Zalo answered without a token")
+            progress["zalo_video_token"] = data["token"]
+        polls = settings.DISTRIBUTION_ZALO_VERIFY_POLLS
+        for attempt in range(polls):
+            data = self._call(
+                "/v2.0/article/upload_video/verify",
+                None,
+                what="verify video",
+                method="GET",
+                headers={"token": progress["zalo_video_token"]},
+            )
+            status = int(data.get("status") or 0)
+            if status == VIDEO_READY and data.get("video_id"):
+                progress["zalo_video_id"] = str(data["video_id"])
+                return progress["zalo_video_id"]
+            if status == VIDEO_FAILED:
+                progress.pop("zalo_video_token", None)
+                raise PermanentError(
+                    f"verify video: Zalo could not convert the video "
+                    f"(code {data.get('convert_error_code')})"
+                )
+            if attempt + 1 < polls:
+                time.sleep(settings.DISTRIBUTION_ZALO_VERIFY_INTERVAL)
+        raise TransientError("verify video: Zalo is still converting the video")
+
+    def _find_created(self, title: str, kind: str) -> str | None:
+        """After a create that got no answer: the newest articles (getslice), to find one
+        with our title instead of creating it a second time. Any doubt → None."""
+        try:
+            data = self._call(
+                f"/v2.0/article/getslice?offset=0&limit=10&type={kind}",
+                None,
+                what="list articles",
+                method="GET",
+            )
+        except (TransientError, PermanentError):
+            return None
+        for media in data.get("medias") or []:
+            if isinstance(media, dict) and media.get("title") == title and media.get("id"):
+                return str(media["id"])
+        return None
+
+    def publish(self, story, *, remote_id: str, progress: dict, key: str) -> str:
+        if progress.get("zalo_token"):
+            return self._verify(progress["zalo_token"], progress)
+        if wants_video(story):
+            fields = video_article_fields(story, self._video_id(story, progress))
+        else:
+            fields = article_fields(story)
+        if not remote_id and progress.get("zalo_create_unanswered"):
+            found = self._find_created(fields["title"], fields["type"])
+            progress.pop("zalo_create_unanswered", None)
+            if found:
+                # The lost create did happen: bring it up to date instead of a duplicate.
+                remote_id = found
+        if remote_id:
+            data = self._call("/v2.0/article/update", {"id": remote_id, **fields}, what="update")
+        else:
+            try:
+                data = self._call("/v2.0/article/create", fields, what="create")
+            except TransientError as exc:
+                if exc.unanswered:
+                    progress["zalo_create_unanswered"] = True
+                raise
+        token = data.get("token")
+        if not token:
+            raise TransientError("create: Zalo answered without a processing token")
+        progress["zalo_token"] = token
+        return self._verify(token, progress)
+
+    def remove(self, *, story_pk: int, remote_id: str, progress: dict, key: str) -> None:
+        try:
+            self._call("/v2.0/article/remove", {"id": remote_id}, what="remove")
+        except TransientError as exc:
+            if exc.unanswered:
+                progress["zalo_remove_unanswered"] = True
+            raise
+        except PermanentError:
+            # A removal that got no answer before may have worked: the article is gone,
+            # which is what a takedown wants.
+            if not progress.get("zalo_remove_unanswered"):
+                raise
+
+
+def refresh_tokens(platform, credentials: dict) -> dict:
+    """Trades the single-use refresh token for a new pair (caller holds the lock)."""
+    url = platform.token_endpoint or DEFAULT_TOKEN_URL
+    response = request(
+        "POST",
+        url,
+        what="refresh token",
+        data={
+            "app_id": credentials.get("app_id", ""),
+            "refresh_token": credentials.get("refresh_token", ""),
+            "grant_type": "refresh_token",
+        },
+        headers={"secret_key": credentials.get("secret_key", "")},
+    )
+    if response.status_code != 200:
+        raise http_error(response, "refresh token")
+    try:
+        answer = response.json()
+    except ValueError:
+        raise TransientError("refresh token: unreadable answer") from None
+    if not answer.get("access_token") or not answer.get("refresh_token"):
+        raise PermanentError(
+            f"refresh token: Zalo error {answer.get('error')} {answer.get('error_name', '')}".strip()
+        )
+    return {
+        **credentials,
+        "access_token": answer["access_token"],
+        "refresh_token": answer["refresh_token"],
+    }

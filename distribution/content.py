@@ -1,0 +1,144 @@
+"""One public view of a story for every outside route (platforms, feeds, sharing API).
+
+Text comes only from `paywall.gating` (teaser blocks / public text), so paid text never
+leaves through distribution."""
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.utils.html import strip_tags
+
+from paywall.gating import is_free, public_text, teaser_blocks
+
+# Rendition sent to platforms: 1200 px wide JPEG stays well under Zalo's 1 MB image limit
+# (the demo's 1200x675 photos render to about 60 KB).
+PLATFORM_IMAGE_SPEC = "width-1200|format-jpeg|jpegquality-80"
+
+
+@dataclass
+class PublicStory:
+    pk: int
+    guid: str
+    url: str
+    title: str
+    standfirst: str
+    authors: list[str]
+    section: str
+    section_slug: str
+    tags: list[str]
+    published: datetime
+    updated: datetime
+    is_free: bool
+    access_level: str
+    text: str
+    blocks: list[dict] = field(default_factory=list)
+    image_url: str = ""
+    image_path: str = ""
+    image_caption: str = ""
+    agency_name: str = ""
+    outlet_name: str = ""
+    place: str = ""
+    primary_format: str = "text"
+    revision_id: int | None = None
+    video_path: str = ""
+    video_url: str = ""
+    video_thumbnail_url: str = ""
+
+
+def _absolute(story, url: str) -> str:
+    if url.startswith("http://") or url.startswith("https://"):
+        return url
+    site = story.get_site()
+    root = site.root_url if site else ""
+    return root + url
+
+
+def story_guid(story) -> str:
+    return f"urn:hoitu:story:{story.pk}"
+
+
+def _block_dicts(story) -> list[dict]:
+    out = []
+    for block in teaser_blocks(story):
+        value = block.value
+        if block.block_type == "paragraph":
+            out.append({"type": "text", "html": value.source, "text": strip_tags(value.source)})
+        elif block.block_type == "heading":
+            out.append({"type": "heading", "text": str(value)})
+        elif block.block_type == "quote":
+            out.append({"type": "quote", "text": value.get("text", "")})
+        elif block.block_type == "fact_box":
+            body = value.get("body")
+            out.append(
+                {
+                    "type": "text",
+                    "html": getattr(body, "source", ""),
+                    "text": strip_tags(getattr(body, "source", "")),
+                }
+            )
+        elif block.block_type == "image" and value.get("image"):
+            rendition = value["image"].get_rendition(PLATFORM_IMAGE_SPEC)
+            out.append(
+                {
+                    "type": "image",
+                    "url": _absolute(story, rendition.url),
+                    "caption": value.get("caption") or "",
+                }
+            )
+    return out
+
+
+def public_story(story) -> PublicStory:
+    story = story.specific
+    section = story.get_parent().specific
+    site = story.get_site()
+    outlet = getattr(site, "outlet", None) if site else None
+    image_url = image_path = caption = ""
+    if story.lead_image_id:
+        rendition = story.lead_image.get_rendition(PLATFORM_IMAGE_SPEC)
+        image_url = _absolute(story, rendition.url)
+        try:
+            image_path = rendition.file.path
+        except (NotImplementedError, ValueError):
+            image_path = ""
+        caption = story.lead_image.title
+    video_path = video_url = video_thumbnail = ""
+    if story.video_id and story.video.file:
+        video = story.video
+        video_url = _absolute(story, video.file.url)
+        try:
+            video_path = video.file.path
+        except (NotImplementedError, ValueError):
+            video_path = ""
+        if video.thumbnail:
+            video_thumbnail = _absolute(story, video.thumbnail.url)
+    published = story.first_published_at or story.last_published_at
+    updated = story.last_published_at or published
+    return PublicStory(
+        pk=story.pk,
+        guid=story_guid(story),
+        url=story.get_full_url() or "",
+        title=story.title,
+        standfirst=story.standfirst,
+        authors=story.byline_names(),
+        section=section.title,
+        section_slug=section.slug,
+        tags=[t.name for t in story.tags.all()],
+        published=published,
+        updated=max(updated, published) if updated and published else (updated or published),
+        is_free=is_free(story),
+        access_level=story.access_level,
+        text=public_text(story),
+        blocks=_block_dicts(story),
+        image_url=image_url,
+        image_path=image_path,
+        image_caption=caption,
+        agency_name=outlet.agency.name if outlet else "",
+        outlet_name=outlet.name if outlet else "",
+        place=story.place.name if story.place_id else "",
+        primary_format=story.primary_format,
+        revision_id=story.live_revision_id,
+        video_path=video_path,
+        video_url=video_url,
+        video_thumbnail_url=video_thumbnail or image_url,
+    )

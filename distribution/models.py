@@ -1,0 +1,216 @@
+"""Platforms an agency pushes to, deliveries to them, what each platform holds, and the
+partners that read the sharing API."""
+
+import hashlib
+import secrets
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+from .crypto import decrypt_json, encrypt_json, mask
+
+
+class PlatformKind(models.TextChoices):
+    ZALO_OA = "zalo_oa", "Zalo Official Account (bài viết)"
+    HTTP_PUSH = "http_push", "HTTP push có chữ ký (webhook)"
+    FTP = "ftp", "FTP (giao tệp)"
+
+
+class Platform(models.Model):
+    """Nền tảng phân phối: one account of an agency on an outside platform."""
+
+    agency = models.ForeignKey(
+        "newsroom.Agency",
+        verbose_name="cơ quan",
+        on_delete=models.CASCADE,
+        related_name="platforms",
+    )
+    name = models.CharField("tên", max_length=120)
+    kind = models.CharField("loại", max_length=16, choices=PlatformKind.choices)
+    enabled = models.BooleanField(
+        "đang dùng",
+        default=True,
+        help_text="Bài đăng mới chỉ được đẩy tới nền tảng đang dùng.",
+    )
+    endpoint = models.CharField(
+        "địa chỉ",
+        max_length=500,
+        help_text="Zalo: gốc API (https://openapi.zalo.me); HTTP push: URL nhận; "
+        "FTP: ftp://máy-chủ:cổng/thư-mục",
+    )
+    token_endpoint = models.CharField(
+        "địa chỉ cấp token (Zalo)",
+        max_length=500,
+        blank=True,
+        help_text="Để trống: https://oauth.zaloapp.com/v4/oa/access_token",
+    )
+    credentials_encrypted = models.TextField(editable=False, blank=True, default="")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["agency", "name"]
+        verbose_name = "nền tảng phân phối"
+        verbose_name_plural = "nền tảng phân phối"
+        constraints = [
+            models.UniqueConstraint(fields=["agency", "name"], name="platform_name_per_agency")
+        ]
+
+    def __str__(self):
+        return f"{self.name} ({self.get_kind_display()})"
+
+    @property
+    def credentials(self) -> dict:
+        return decrypt_json(self.credentials_encrypted)
+
+    def set_credentials(self, value: dict) -> None:
+        self.credentials_encrypted = encrypt_json(value)
+
+    def masked_credentials(self) -> dict:
+        try:
+            return {k: mask(v) for k, v in self.credentials.items()}
+        except ValueError:
+            return {"?": "không giải mã được"}
+
+
+class DeliveryAction(models.TextChoices):
+    PUBLISH = "publish", "Đăng"
+    UPDATE = "update", "Cập nhật"
+    REMOVE = "remove", "Gỡ"
+
+
+class DeliveryState(models.TextChoices):
+    PENDING = "pending", "Chờ gửi"
+    SENDING = "sending", "Đang gửi"
+    DELIVERED = "delivered", "Đã giao"
+    RETRYING = "retrying", "Chờ thử lại"
+    FAILED = "failed", "Thất bại"
+    CANCELLED = "cancelled", "Đã hủy"
+
+
+OPEN_STATES = [DeliveryState.PENDING, DeliveryState.SENDING, DeliveryState.RETRYING]
+
+
+class Delivery(models.Model):
+    """Lượt phân phối: one action (publish, update, remove) of one story on one platform."""
+
+    story = models.ForeignKey(
+        "newsroom.StoryPage",
+        verbose_name="tin bài",
+        on_delete=models.CASCADE,
+        related_name="deliveries",
+    )
+    platform = models.ForeignKey(
+        Platform, verbose_name="nền tảng", on_delete=models.CASCADE, related_name="deliveries"
+    )
+    action = models.CharField("thao tác", max_length=10, choices=DeliveryAction.choices)
+    state = models.CharField(
+        "trạng thái",
+        max_length=10,
+        choices=DeliveryState.choices,
+        default=DeliveryState.PENDING,
+        db_index=True,
+    )
+    # One row per (story, platform, action, revision): the same publish twice (a double
+    # click, a signal sent twice, a task rerun) finds this row instead of making another.
+    idempotency_key = models.CharField(max_length=120, unique=True)
+    revision_id = models.PositiveBigIntegerField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField("số lần thử", default=0)
+    next_try_at = models.DateTimeField("thử lại lúc", null=True, blank=True)
+    last_error = models.TextField("lỗi gần nhất", blank=True)
+    remote_id = models.CharField("mã trên nền tảng", max_length=200, blank=True)
+    # Adapter progress that must survive a retry (e.g. Zalo's processing token), so a
+    # retry resumes instead of creating the article a second time.
+    progress = models.JSONField(default=dict, blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField("tạo lúc", default=timezone.now, db_index=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    delivered_at = models.DateTimeField("giao lúc", null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = "lượt phân phối"
+        verbose_name_plural = "lượt phân phối"
+        indexes = [models.Index(fields=["platform", "state"])]
+
+    def __str__(self):
+        return f"{self.get_action_display()} #{self.story_id} → {self.platform}"
+
+
+class PlatformCopy(models.Model):
+    """What a platform holds of a story (its remote id), so updates and takedowns reach
+    every platform that has it."""
+
+    story = models.ForeignKey(
+        "newsroom.StoryPage", on_delete=models.CASCADE, related_name="platform_copies"
+    )
+    platform = models.ForeignKey(Platform, on_delete=models.CASCADE, related_name="copies")
+    remote_id = models.CharField(max_length=200)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = "bản trên nền tảng"
+        constraints = [
+            models.UniqueConstraint(fields=["story", "platform"], name="one_copy_per_platform")
+        ]
+
+    def __str__(self):
+        return f"#{self.story_id} @ {self.platform_id}: {self.remote_id}"
+
+
+class SharingPolicy(models.Model):
+    """Chia sẻ dữ liệu báo chí: what an agency lets partner agencies read."""
+
+    agency = models.OneToOneField(
+        "newsroom.Agency", on_delete=models.CASCADE, related_name="sharing_policy"
+    )
+    share_stories = models.BooleanField("cho đối tác đọc tin bài", default=True)
+    share_paid_teasers = models.BooleanField(
+        "chia sẻ phần đọc thử của bài thu phí",
+        default=True,
+        help_text="Chỉ phần trước dấu hết đọc thử; không bao giờ chia sẻ phần thu phí.",
+    )
+
+    class Meta:
+        verbose_name = "chính sách chia sẻ dữ liệu"
+        verbose_name_plural = "chính sách chia sẻ dữ liệu"
+
+    def __str__(self):
+        return f"Chia sẻ — {self.agency}"
+
+
+def hash_key(raw: str) -> str:
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+class PartnerKey(models.Model):
+    """Khóa API của đối tác: stored hashed; the raw key is shown once at creation."""
+
+    name = models.CharField("đối tác", max_length=200)
+    prefix = models.CharField(max_length=12, editable=False)
+    key_hash = models.CharField(max_length=64, unique=True, editable=False)
+    active = models.BooleanField("đang dùng", default=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    last_used_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = "khóa API đối tác"
+        verbose_name_plural = "khóa API đối tác"
+
+    def __str__(self):
+        return f"{self.name} ({self.prefix}…)"
+
+    def save(self, *args, **kwargs):
+        if not self.key_hash:
+            # Created from the admin: make a key; the raw value is shown once, then lost.
+            raw = self.generate()
+            self.prefix, self.key_hash = raw[:10], hash_key(raw)
+            self.raw_key = raw
+        super().save(*args, **kwargs)
+
+    @staticmethod
+    def generate() -> str:
+        return "ht_" + secrets.token_urlsafe(32)

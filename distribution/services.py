@@ -1,0 +1,349 @@
+"""Writes of distribution: planning deliveries when a story is published, updated or
+taken down; processing one delivery; retries; platform tokens; partner keys."""
+
+import logging
+import random
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from newsroom.models import StoryPage
+from newsroom.services import outlet_for_page
+
+from .adapters import PermanentError, TransientError, adapter_for
+from .content import public_story
+from .models import (
+    Delivery,
+    DeliveryAction,
+    DeliveryState,
+    PartnerKey,
+    Platform,
+    PlatformCopy,
+    hash_key,
+)
+
+logger = logging.getLogger(__name__)
+
+
+def _queue(delivery_id: int, countdown: float = 0) -> None:
+    from .tasks import deliver
+
+    def send():
+        try:
+            deliver.apply_async((delivery_id,), countdown=max(0, countdown))
+        except Exception:  # broker down: the row stays due and the sweeper sends it later
+            logger.exception("Could not queue delivery %s; the sweeper will retry", delivery_id)
+
+    transaction.on_commit(send)
+
+
+def story_agency(story):
+    outlet = outlet_for_page(story)
+    return outlet.agency if outlet else None
+
+
+@transaction.atomic
+def story_deliveries_create(
+    *, story_id: int, action: str, revision_id: int | None = None, user=None
+) -> list[Delivery]:
+    """One delivery per platform for a story's publication (or update) or takedown.
+
+    Publish goes to every enabled platform of the story's agency (as an update where the
+    platform already holds the story); a takedown goes to every platform that holds it.
+    Open deliveries that the new one supersedes are cancelled. Calling this twice for the
+    same revision returns the same rows (idempotency key)."""
+    story = StoryPage.objects.filter(pk=story_id).first()
+    if story is None:
+        logger.warning("Story %s no longer exists; nothing to deliver", story_id)
+        return []
+    held = dict(PlatformCopy.objects.filter(story=story).values_list("platform_id", "remote_id"))
+    if action == DeliveryAction.REMOVE:
+        # A takedown stops every publish still waiting, held or not.
+        Delivery.objects.filter(
+            story=story,
+            state__in=[DeliveryState.PENDING, DeliveryState.RETRYING],
+            action__in=[DeliveryAction.PUBLISH, DeliveryAction.UPDATE],
+        ).update(
+            state=DeliveryState.CANCELLED,
+            last_error="Tin bài đã bị gỡ.",
+            updated_at=timezone.now(),
+        )
+        platforms = list(Platform.objects.filter(pk__in=held))
+        marker = revision_id or story.latest_revision_id or 0
+        marker = f"{marker}-{Delivery.objects.filter(story=story, action=action).count()}"
+    else:
+        agency = story_agency(story)
+        if agency is None:
+            return []
+        platforms = list(Platform.objects.filter(agency=agency, enabled=True))
+        marker = revision_id or story.live_revision_id or 0
+    created = []
+    for platform in platforms:
+        kind = action
+        if action != DeliveryAction.REMOVE:
+            kind = DeliveryAction.UPDATE if platform.pk in held else DeliveryAction.PUBLISH
+        key = f"{story.pk}:{platform.pk}:{'remove' if kind == 'remove' else 'put'}:{marker}"
+        delivery, is_new = Delivery.objects.get_or_create(
+            idempotency_key=key,
+            defaults={
+                "story": story,
+                "platform": platform,
+                "action": kind,
+                "revision_id": revision_id,
+                "requested_by": user,
+            },
+        )
+        if is_new:
+            # An older publish/update still waiting would only resend stale content, and
+            # after a takedown it must not reach the platform at all.
+            Delivery.objects.filter(
+                story=story,
+                platform=platform,
+                state__in=[DeliveryState.PENDING, DeliveryState.RETRYING],
+                action__in=[DeliveryAction.PUBLISH, DeliveryAction.UPDATE],
+            ).exclude(pk=delivery.pk).update(
+                state=DeliveryState.CANCELLED,
+                last_error="Thay bằng lượt phân phối mới hơn.",
+                updated_at=timezone.now(),
+            )
+            _queue(delivery.pk)
+        created.append(delivery)
+    return created
+
+
+def backoff_seconds(attempts: int) -> float:
+    base = settings.DISTRIBUTION_RETRY_BASE_SECONDS * 2 ** max(0, attempts - 1)
+    capped = min(base, settings.DISTRIBUTION_RETRY_MAX_SECONDS)
+    # Jitter spreads retries of many deliveries that failed together (a platform outage).
+    return capped * random.uniform(0.8, 1.2)
+
+
+def _finish(delivery: Delivery, **fields) -> None:
+    fields["updated_at"] = timezone.now()
+    Delivery.objects.filter(pk=delivery.pk).update(**fields)
+
+
+def delivery_process(*, delivery_id: int) -> str | None:
+    """Runs one due delivery once. Returns its new state, or None when it was not due (the
+    claim makes a rerun of the task, or two workers, harmless)."""
+    now = timezone.now()
+    claimed = (
+        Delivery.objects.filter(
+            pk=delivery_id, state__in=[DeliveryState.PENDING, DeliveryState.RETRYING]
+        )
+        .filter(Q(next_try_at__isnull=True) | Q(next_try_at__lte=now + timedelta(seconds=1)))
+        .update(state=DeliveryState.SENDING, attempts=F("attempts") + 1, updated_at=now)
+    )
+    if not claimed:
+        return None
+    delivery = Delivery.objects.select_related("platform").get(pk=delivery_id)
+    busy = (
+        Delivery.objects.filter(
+            story_id=delivery.story_id,
+            platform_id=delivery.platform_id,
+            state=DeliveryState.SENDING,
+        )
+        .exclude(pk=delivery.pk)
+        .exists()
+    )
+    if busy:
+        # One call at a time per story and platform, or two creates could race.
+        delay = 2 + random.random() * 3
+        _finish(
+            delivery,
+            state=DeliveryState.RETRYING,
+            attempts=F("attempts") - 1,
+            next_try_at=now + timedelta(seconds=delay),
+        )
+        _queue(delivery.pk, delay)
+        return DeliveryState.RETRYING
+    try:
+        remote_id = _run(delivery)
+    except PermanentError as exc:
+        _finish(
+            delivery,
+            state=DeliveryState.FAILED,
+            last_error=str(exc)[:2000],
+            progress=delivery.progress,
+            next_try_at=None,
+        )
+        logger.warning("Delivery %s failed for good: %s", delivery.pk, exc)
+        return DeliveryState.FAILED
+    except Exception as exc:
+        reason = str(exc) if isinstance(exc, TransientError) else f"internal error: {exc!r}"
+        if not isinstance(exc, TransientError):
+            logger.exception("Delivery %s crashed", delivery.pk)
+        attempts = delivery.attempts
+        if attempts >= settings.DISTRIBUTION_MAX_ATTEMPTS:
+            _finish(
+                delivery,
+                state=DeliveryState.FAILED,
+                last_error=f"{reason} (sau {attempts} lần thử)"[:2000],
+                progress=delivery.progress,
+                next_try_at=None,
+            )
+            return DeliveryState.FAILED
+        delay = backoff_seconds(attempts)
+        _finish(
+            delivery,
+            state=DeliveryState.RETRYING,
+            last_error=reason[:2000],
+            progress=delivery.progress,
+            next_try_at=timezone.now() + timedelta(seconds=delay),
+        )
+        _queue(delivery.pk, delay)
+        return DeliveryState.RETRYING
+    if remote_id is None:
+        return DeliveryState.CANCELLED
+    return DeliveryState.DELIVERED
+
+
+def _run(delivery: Delivery) -> str | None:
+    story = StoryPage.objects.filter(pk=delivery.story_id).first()
+    platform = delivery.platform
+    copy = PlatformCopy.objects.filter(story_id=delivery.story_id, platform=platform).first()
+    if delivery.action == DeliveryAction.REMOVE:
+        if copy is None:
+            in_flight = Delivery.objects.filter(
+                story_id=delivery.story_id,
+                platform=platform,
+                state=DeliveryState.SENDING,
+                action__in=[DeliveryAction.PUBLISH, DeliveryAction.UPDATE],
+            ).exists()
+            if in_flight:
+                raise TransientError("A publish is still in flight; removing after it")
+            _delivered(delivery, remote_id="")
+            return ""
+        adapter_for(platform).remove(
+            story_pk=delivery.story_id,
+            remote_id=copy.remote_id,
+            progress=delivery.progress,
+            key=delivery.idempotency_key,
+        )
+        with transaction.atomic():
+            copy.delete()
+            _delivered(delivery, remote_id=copy.remote_id)
+        return copy.remote_id
+    if story is None or not story.live:
+        _finish(
+            delivery,
+            state=DeliveryState.CANCELLED,
+            last_error="Tin bài không còn được đăng.",
+            next_try_at=None,
+        )
+        return None
+    view = public_story(story)
+    remote_id = adapter_for(platform).publish(
+        view,
+        remote_id=copy.remote_id if copy else "",
+        progress=delivery.progress,
+        key=delivery.idempotency_key,
+    )
+    with transaction.atomic():
+        now = timezone.now()
+        PlatformCopy.objects.update_or_create(
+            story_id=delivery.story_id,
+            platform=platform,
+            defaults={"remote_id": remote_id, "updated_at": now},
+        )
+        _delivered(delivery, remote_id=remote_id)
+    return remote_id
+
+
+def _delivered(delivery: Delivery, *, remote_id: str) -> None:
+    _finish(
+        delivery,
+        state=DeliveryState.DELIVERED,
+        remote_id=remote_id,
+        delivered_at=timezone.now(),
+        last_error="",
+        next_try_at=None,
+        progress=delivery.progress,
+    )
+
+
+def delivery_retry(*, delivery: Delivery, user) -> Delivery:
+    """Gửi lại: staff resend a failed (or waiting) delivery now. The same row is reused,
+    so a double click never makes a second delivery."""
+    from .selectors import user_can_manage_agency
+
+    if not user_can_manage_agency(user, delivery.platform.agency_id):
+        raise PermissionDenied("Bạn không có quyền gửi lại lượt phân phối này.")
+    if delivery.state not in (DeliveryState.FAILED, DeliveryState.RETRYING):
+        raise ValidationError("Chỉ gửi lại được lượt đã thất bại hoặc đang chờ thử lại.")
+    updated = Delivery.objects.filter(
+        pk=delivery.pk, state__in=[DeliveryState.FAILED, DeliveryState.RETRYING]
+    ).update(
+        state=DeliveryState.RETRYING,
+        next_try_at=timezone.now(),
+        attempts=0,
+        requested_by=user,
+        updated_at=timezone.now(),
+    )
+    if updated:
+        _queue(delivery.pk)
+    delivery.refresh_from_db()
+    return delivery
+
+
+def deliveries_sweep() -> int:
+    """Re-queues deliveries whose retry is due (a lost broker message) and frees those
+    stuck in `sending` by a worker that died."""
+    now = timezone.now()
+    Delivery.objects.filter(
+        state=DeliveryState.SENDING, updated_at__lt=now - timedelta(minutes=10)
+    ).update(state=DeliveryState.RETRYING, next_try_at=now, last_error="Worker stopped mid-send")
+    due = list(
+        Delivery.objects.filter(
+            Q(state=DeliveryState.PENDING, created_at__lt=now - timedelta(minutes=1))
+            | Q(state=DeliveryState.RETRYING, next_try_at__lte=now)
+        ).values_list("pk", flat=True)[:500]
+    )
+    for pk in due:
+        _queue(pk)
+    return len(due)
+
+
+def platform_refresh_zalo_token(*, platform_id: int, stale: str) -> Platform:
+    """Refreshes a Zalo token pair under a row lock. The refresh token is single-use: a
+    second worker that saw the same expired token finds the pair already renewed and
+    uses it instead of spending the (now invalid) old refresh token."""
+    from .adapters.zalo import refresh_tokens
+
+    with transaction.atomic():
+        platform = Platform.objects.select_for_update().get(pk=platform_id)
+        credentials = platform.credentials
+        if credentials.get("access_token") != stale:
+            return platform
+        platform.set_credentials(refresh_tokens(platform, credentials))
+        platform.save(update_fields=["credentials_encrypted"])
+    logger.info("Zalo token pair refreshed for platform %s", platform_id)
+    return platform
+
+
+def platform_set_credentials(*, platform: Platform, values: dict) -> Platform:
+    """Merges non-empty new values into the stored (encrypted) credentials."""
+    current = platform.credentials if platform.credentials_encrypted else {}
+    current.update({k: v for k, v in values.items() if v})
+    platform.set_credentials(current)
+    return platform
+
+
+def partner_key_create(*, name: str, raw_key: str | None = None) -> tuple[PartnerKey, str]:
+    """Creates a partner API key; the raw key is returned once and only its hash kept."""
+    raw = raw_key or PartnerKey.generate()
+    key = PartnerKey.objects.create(name=name, prefix=raw[:10], key_hash=hash_key(raw))
+    return key, raw
+
+
+def story_websub_urls(story) -> list[str]:
+    site = story.get_site()
+    if site is None:
+        return []
+    root = site.root_url
+    section = story.get_parent()
+    return [f"{root}/rss/", f"{root}/atom/", f"{root}/{section.slug}/rss/"]

@@ -1,0 +1,168 @@
+import threading
+import warnings
+
+import pytest
+from django.contrib.auth import get_user_model
+
+with warnings.catch_warnings():
+    # pyftpdlib still imports asyncore/asynchat on Python 3.11.
+    warnings.simplefilter("ignore", DeprecationWarning)
+    from pyftpdlib.authorizers import DummyAuthorizer
+    from pyftpdlib.handlers import FTPHandler
+    from pyftpdlib.ioloop import IOLoop
+    from pyftpdlib.servers import ThreadedFTPServer
+
+from distribution.models import Delivery, DeliveryState, Platform, PlatformKind
+
+from .conftest import make_push_platform
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def ftp_server(tmp_path):
+    """A real FTP server on 127.0.0.1 (pyftpdlib) that records every command."""
+    authorizer = DummyAuthorizer()
+    (tmp_path / "incoming").mkdir()
+    authorizer.add_user("iptv", "ftp-pass", str(tmp_path), perm="elradfmw")
+    commands = []
+
+    class Handler(FTPHandler):
+        def pre_process_command(self, line, cmd, arg):
+            commands.append((cmd, arg))
+            return super().pre_process_command(line, cmd, arg)
+
+    Handler.authorizer = authorizer
+    Handler.auth_failed_timeout = 0.1  # pyftpdlib waits 3 s after a bad login by default
+    # A loop of its own: pyftpdlib's default IOLoop is a process-wide singleton that the
+    # previous test's server closed.
+    server = ThreadedFTPServer(("127.0.0.1", 0), Handler, ioloop=IOLoop())
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    server.root = tmp_path
+    server.commands = commands
+    yield server
+    server.close_all()
+
+
+def test_ftp_drop_uploads_under_temporary_name_then_renames(
+    fast, agency, ftp_server, free_story, publish, unpublish
+):
+    fast.DISTRIBUTION_HTTP_TIMEOUT = 5  # the FTP dialogue is slower than one HTTP call
+    host, port = ftp_server.address[:2]
+    platform = Platform(
+        agency=agency,
+        name="IPTV (fake)",
+        kind=PlatformKind.FTP,
+        endpoint=f"ftp://{host}:{port}/incoming",
+    )
+    platform.set_credentials({"username": "iptv", "password": "ftp-pass"})
+    platform.save()
+    publish(free_story)
+    delivery = Delivery.objects.get(story=free_story, platform=platform)
+    assert delivery.state == DeliveryState.DELIVERED, delivery.last_error
+    files = sorted(p.name for p in (ftp_server.root / "incoming").iterdir())
+    assert files == [f"hoitu-story-{free_story.pk}.xml"]
+    stored = [arg for cmd, arg in ftp_server.commands if cmd == "STOR"]
+    renamed = [arg for cmd, arg in ftp_server.commands if cmd in ("RNFR", "RNTO")]
+    assert stored[0].endswith(".part") and renamed == [stored[0], files[0]]
+    assert free_story.title in (ftp_server.root / "incoming" / files[0]).read_text()
+    unpublish(free_story)
+    assert list((ftp_server.root / "incoming").iterdir()) == []
+
+
+def test_ftp_refusal_fails_with_the_server_reason(fast, agency, ftp_server, free_story, publish):
+    fast.DISTRIBUTION_HTTP_TIMEOUT = 5  # the FTP dialogue is slower than one HTTP call
+    host, port = ftp_server.address[:2]
+    platform = Platform(
+        agency=agency,
+        name="IPTV (fake)",
+        kind=PlatformKind.FTP,
+        endpoint=f"ftp://{host}:{port}/khong-co-thu-muc",
+    )
+    platform.set_credentials({"username": "iptv", "password": "ftp-pass"})
+    platform.save()
+    publish(free_story)
+    delivery = Delivery.objects.get(story=free_story, platform=platform)
+    assert delivery.state == DeliveryState.FAILED, delivery.last_error
+    assert "550" in delivery.last_error and delivery.attempts == 1
+
+
+def login(client, username):
+    client.force_login(get_user_model().objects.get(username=username))
+
+
+def test_distribution_view_for_the_editor_in_chief(
+    client, fast, agency, push_fake, free_story, publish, django_capture_on_commit_callbacks
+):
+    platform = make_push_platform(agency, push_fake)
+    push_fake.statuses = [400]
+    publish(free_story)
+    delivery = Delivery.objects.get(story=free_story, platform=platform)
+    login(client, "tongbientap.baothanhhoa")
+    html = client.get("/admin/distribution/").content.decode()
+    assert "Push (fake)" in html and "HTTP 400" in html and "Gửi lại" in html
+    html = client.get(f"/admin/distribution/story/{free_story.pk}/").content.decode()
+    assert "Push (fake)" in html
+    edit = client.get(f"/admin/pages/{free_story.pk}/edit/").content.decode()
+    assert f"/admin/distribution/story/{free_story.pk}/" in edit
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(f"/admin/distribution/deliveries/{delivery.pk}/retry/")
+    assert response.status_code == 302
+    delivery.refresh_from_db()
+    assert delivery.state == DeliveryState.DELIVERED
+    assert Delivery.objects.filter(story=free_story, platform=platform).count() == 1
+
+
+def test_distribution_view_is_scoped_to_the_agency(
+    client, fast, agency, push_fake, free_story, publish
+):
+    platform = make_push_platform(agency, push_fake)
+    push_fake.statuses = [400]
+    publish(free_story)
+    delivery = Delivery.objects.get(story=free_story, platform=platform)
+    login(client, "tongbientap.vannghe")
+    assert "Push (fake)" not in client.get("/admin/distribution/").content.decode()
+    assert client.post(f"/admin/distribution/deliveries/{delivery.pk}/retry/").status_code == 404
+    login(client, "phongvien.baothanhhoa")
+    response = client.get("/admin/distribution/")
+    # Wagtail turns PermissionDenied into a redirect to the dashboard with a message.
+    assert response.status_code in (302, 403) and b"Push (fake)" not in response.content
+    delivery.refresh_from_db()
+    assert delivery.state == DeliveryState.FAILED
+
+
+def test_credentials_never_shown_back_in_full(client, agency, demo):
+    platform = Platform.objects.get(name="Zalo OA Báo Thanh Hóa (demo)")
+    login(client, "quantri")
+    html = client.get(f"/admin/snippets/distribution/platform/edit/{platform.pk}/").content.decode()
+    assert "demo-access" not in html and "demo-secret" not in html
+    assert "••••••" in html
+    # a blank secret field keeps the stored value; a filled one replaces it
+    response = client.post(
+        f"/admin/snippets/distribution/platform/edit/{platform.pk}/",
+        {
+            "agency": platform.agency_id,
+            "name": platform.name,
+            "kind": platform.kind,
+            "endpoint": platform.endpoint,
+            "token_endpoint": "",
+            "cred_access_token": "new-access-token-123",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    platform.refresh_from_db()
+    assert platform.credentials["access_token"] == "new-access-token-123"
+    assert platform.credentials["secret_key"] == "demo-secret"
+    assert not platform.enabled
+
+
+@pytest.mark.parametrize("username", ["quantri", "so.tttt"])
+def test_admin_and_department_officer_see_every_platform(client, demo, username):
+    login(client, username)
+    html = client.get("/admin/distribution/").content.decode()
+    assert "Zalo OA Báo Thanh Hóa (demo)" in html and "IPTV đối tác (FTP, demo)" in html
+    # the demo history: one failed push with the platform's reason
+    assert "HTTP 503" in html
+    if username == "so.tttt":
+        assert "Gửi lại" not in html  # the department officer only reads
