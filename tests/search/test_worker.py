@@ -34,6 +34,7 @@ def test_worker_indexes_published_story_and_drops_unpublished(demo):
     saved = (app.conf.task_always_eager, app.conf.broker_url)
     app.conf.task_always_eager = False
     app.conf.broker_url = url
+    _reset_producer_pool(app)  # without REDIS_URL the app was set up on memory://
     try:
         with start_worker(app, perform_ping_check=False, shutdown_timeout=20):
             section = SectionPage.objects.get(slug="thoi-su", url_path__startswith="/baothanhhoa/")
@@ -50,3 +51,11 @@ def test_worker_indexes_published_story_and_drops_unpublished(demo):
             assert _wait_for(lambda: not StoryIndex.objects.filter(page_id=story.pk).exists())
     finally:
         app.conf.task_always_eager, app.conf.broker_url = saved
+        _reset_producer_pool(app)
+
+
+def _reset_producer_pool(app):
+    # Celery caches its broker connection pool on first use; drop it so the next publish
+    # connects to the broker configured now.
+    app._pool = None
+    app.amqp._producer_pool = None
