@@ -169,7 +169,9 @@ def count_and_facets_postgres(qs) -> tuple[int, dict[str, list[FacetValue]]]:
         else:
             values.sort(key=lambda v: (-v.count, v.label))
         facets[key] = values[:FACET_LIMIT]
-    facets["tag"] = tag_facet(qs)
+    # Nothing matched: skip the tag query (its planner estimate for an empty match is poor:
+    # ~0.5 s on 100,000 stories for nothing).
+    facets["tag"] = tag_facet(qs) if total else []
     return total, facets
 
 
