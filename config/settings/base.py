@@ -288,6 +288,12 @@ CELERY_BEAT_SCHEDULE["distribution-sweep"] = {
 }
 
 # --- Search -----------------------------------------------------------------------------
+# "database" (embedded default: PostgreSQL full text, folded text on SQLite) or
+# "elasticsearch" (Elasticsearch / OpenSearch through elasticsearch.dsl).
+SEARCH_BACKEND = os.environ.get("SEARCH_BACKEND", "database")
+SEARCH_ELASTICSEARCH_URL = os.environ.get("ELASTICSEARCH_URL", "")
+# Readers and the app query the alias; a rebuild fills a new index and swaps the alias.
+SEARCH_ELASTICSEARCH_ALIAS = os.environ.get("SEARCH_ELASTICSEARCH_ALIAS", "hoitu-stories")
 
 # --- Analytics --------------------------------------------------------------------------
 

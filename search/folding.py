@@ -1,0 +1,60 @@
+"""Vietnamese folding: the form readers type on phones without diacritics.
+
+"Thanh Hóa chuyển đổi số" → "thanh hoa chuyen doi so". Unicode decomposition (NFD) splits
+every Vietnamese letter into a base letter and combining marks (tone and vowel marks);
+dropping the marks leaves the base. "đ"/"Đ" has no decomposition (it is a letter of its
+own, not d + mark), so it is mapped by hand — the mistake most folding code makes.
+
+`fold` keeps the length of NFC text character for character, so a match found in the
+folded text can be highlighted at the same offsets in the original.
+"""
+
+import re
+import unicodedata
+
+_SPECIAL = {"đ": "d", "Đ": "D"}
+# Words: letters and digits in any script; everything else separates (and is how query
+# syntax and injection attempts are neutralised: they never reach a query as operators).
+WORD_RE = re.compile(r"[^\W_]+", re.UNICODE)
+
+
+def _fold_char(char: str) -> str:
+    lower = char.lower()
+    if len(lower) == 1:  # "İ".lower() is two characters: keep such rare ones as they are
+        char = lower
+    if char in _SPECIAL:
+        return _SPECIAL[char]
+    if char.isascii():
+        return char
+    base = "".join(c for c in unicodedata.normalize("NFD", char) if not unicodedata.combining(c))
+    # One character in, one out: keeps offsets aligned for highlighting.
+    return base if len(base) == 1 else char
+
+
+def normalize(text: str) -> str:
+    """NFC: the same Vietnamese word typed on different keyboards (precomposed or
+    combining marks) becomes the same string."""
+    return unicodedata.normalize("NFC", text or "")
+
+
+def fold(text: str) -> str:
+    """Lower-case, diacritic-free form of NFC-normalised text, same length."""
+    return "".join(_fold_char(c) for c in normalize(text))
+
+
+def tokens(text: str) -> list[str]:
+    """Lower-case words of `text` (NFC), keeping diacritics."""
+    return WORD_RE.findall(normalize(text).lower())
+
+
+def has_diacritics(word: str) -> bool:
+    return fold(word) != normalize(word).lower()
+
+
+def search_text(*parts: str) -> str:
+    """The words of `parts` as one space-separated lower-case string, with a space at both
+    ends so that ` word ` finds whole words with a plain substring test (SQLite)."""
+    words = []
+    for part in parts:
+        words.extend(tokens(part))
+    return " " + " ".join(words) + " "

@@ -1,0 +1,193 @@
+"""The search API's request and result types, and the checks every backend relies on."""
+
+import datetime
+import re
+from dataclasses import dataclass, field
+
+from django.utils.safestring import SafeString
+
+from newsroom.models.pages import PrimaryFormat
+
+from .folding import fold, tokens
+
+# A reader's query longer than this is cut (and told so): no real query is longer, and
+# it bounds the work of one request. Words beyond MAX_WORDS are dropped the same way.
+MAX_QUERY_CHARS = 200
+MAX_WORDS = 12
+MAX_PER_PAGE = 50
+DEFAULT_PER_PAGE = 20
+# Deep paging is what crawlers do; 500 pages of 20 is the whole demo archive many times.
+MAX_PAGE = 500
+
+FACETS = ("outlet", "section", "format", "year", "tag", "place")
+SORTS = ("relevance", "newest")
+_ID_RE = re.compile(r"^\d{1,9}$")
+_SLUG_RE = re.compile(r"^[-\w]{1,100}$")
+
+
+@dataclass
+class SearchRequest:
+    """A checked query: what backends receive."""
+
+    text: str = ""
+    words: list[str] = field(default_factory=list)
+    filters: dict = field(default_factory=dict)
+    sort: str = "relevance"
+    page: int = 1
+    per_page: int = DEFAULT_PER_PAGE
+    site_id: int | None = None
+    agency_ids: list[int] | None = None
+
+    @property
+    def folded_words(self) -> list[str]:
+        return [fold(w) for w in self.words]
+
+    @property
+    def offset(self) -> int:
+        return (self.page - 1) * self.per_page
+
+
+@dataclass
+class FacetValue:
+    value: str
+    label: str
+    count: int
+
+
+@dataclass
+class SearchHit:
+    page_id: int
+    site_id: int
+    url: str
+    headline: SafeString
+    snippet: SafeString
+    outlet: str
+    section: str
+    primary_format: str
+    access_level: str
+    published_at: datetime.datetime
+    score: float = 0.0
+
+
+@dataclass
+class SearchResult:
+    query: str
+    hits: list[SearchHit]
+    total: int
+    page: int
+    per_page: int
+    facets: dict[str, list[FacetValue]]
+    suggestion: str | None = None
+    messages: list[str] = field(default_factory=list)
+    filters: dict = field(default_factory=dict)
+    backend: str = "database"
+
+    @property
+    def num_pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.num_pages
+
+    @property
+    def has_previous(self) -> bool:
+        return self.page > 1
+
+
+def _parse_date(value: str) -> datetime.date | None:
+    try:
+        return datetime.date.fromisoformat(value)
+    except ValueError:
+        return None
+
+
+def clean_request(
+    *, query, filters, sort, page, per_page, site=None, agency_ids=None
+) -> tuple[SearchRequest, list[str]]:
+    """Check a query from the outside. Never raises: a bad part is dropped with a clear
+    Vietnamese message and the rest still runs."""
+    messages: list[str] = []
+    text = str(query or "").strip()
+    if len(text) > MAX_QUERY_CHARS:
+        text = text[:MAX_QUERY_CHARS]
+        messages.append(f"Từ khóa quá dài: chỉ {MAX_QUERY_CHARS} ký tự đầu được dùng để tìm kiếm.")
+    words = tokens(text)
+    if len(words) > MAX_WORDS:
+        words = words[:MAX_WORDS]
+        messages.append(f"Chỉ {MAX_WORDS} từ đầu tiên được dùng để tìm kiếm.")
+    if text and not words:
+        messages.append("Từ khóa không có chữ hoặc số nào để tìm.")
+
+    clean: dict = {}
+    labels = {
+        "outlet": "ấn phẩm",
+        "section": "chuyên mục",
+        "place": "địa bàn",
+    }
+    for key, raw in (filters or {}).items():
+        value = str(raw or "").strip()
+        if not value:
+            continue
+        if key in labels:
+            if _ID_RE.match(value):
+                clean[key] = int(value)
+            else:
+                messages.append(f"Bộ lọc {labels[key]} không hợp lệ: đã bỏ qua.")
+        elif key == "format":
+            if value in PrimaryFormat.values:
+                clean[key] = value
+            else:
+                messages.append("Loại hình không hợp lệ: đã bỏ qua.")
+        elif key == "year":
+            if value.isdigit() and 1900 <= int(value) <= 2100:
+                clean[key] = int(value)
+            else:
+                messages.append("Năm không hợp lệ: đã bỏ qua.")
+        elif key == "tag":
+            if _SLUG_RE.match(value):
+                clean[key] = value
+            else:
+                messages.append("Chủ đề không hợp lệ: đã bỏ qua.")
+        elif key in ("from", "to"):
+            date = _parse_date(value)
+            if date:
+                clean[key] = date
+            else:
+                messages.append("Ngày phải có dạng NNNN-TT-NN (ví dụ 2025-01-31): đã bỏ qua.")
+        # Unknown keys (utm_source and the like) are ignored without a word.
+    if clean.get("from") and clean.get("to") and clean["from"] > clean["to"]:
+        messages.append("Khoảng ngày không hợp lệ (từ ngày sau đến ngày): đã bỏ qua.")
+        clean.pop("from"), clean.pop("to")
+
+    if sort not in SORTS:
+        if sort:
+            messages.append("Cách sắp xếp không hợp lệ: sắp theo mức độ liên quan.")
+        sort = "relevance"
+
+    try:
+        page = int(page or 1)
+    except (TypeError, ValueError):
+        page = 1
+        messages.append("Số trang không hợp lệ: hiển thị trang 1.")
+    if page < 1:
+        page = 1
+    try:
+        per_page = int(per_page or DEFAULT_PER_PAGE)
+    except (TypeError, ValueError):
+        per_page = DEFAULT_PER_PAGE
+    per_page = min(max(per_page, 1), MAX_PER_PAGE)
+    if page > MAX_PAGE:
+        messages.append(f"Chỉ xem được tối đa {MAX_PAGE} trang kết quả.")
+
+    request = SearchRequest(
+        text=text,
+        words=words,
+        filters=clean,
+        sort=sort,
+        page=page,
+        per_page=per_page,
+        site_id=getattr(site, "pk", None),
+        agency_ids=list(agency_ids) if agency_ids is not None else None,
+    )
+    return request, messages

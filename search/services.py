@@ -1,0 +1,155 @@
+"""Writes of the search app: keep the story index in step with what readers may see."""
+
+import collections
+import logging
+from collections.abc import Callable
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from newsroom.models import Outlet, StoryPage
+from paywall.gating import public_text
+
+from .folding import fold, normalize, search_text, tokens
+from .models import SearchTerm, StoryIndex, StoryIndexTag
+
+logger = logging.getLogger(__name__)
+
+# Vocabulary words: long enough to be worth correcting, short enough to be a word.
+TERM_MIN, TERM_MAX = 2, 40
+
+
+def _live_story(page_id: int) -> StoryPage | None:
+    """The story as readers see it now, or None if it must not be in the index (draft,
+    unpublished, expired, deleted, or behind a view restriction)."""
+    return (
+        StoryPage.objects.live()
+        .public()
+        .filter(pk=page_id)
+        .select_related("place")
+        .prefetch_related("tags")
+        .first()
+    )
+
+
+def story_index_document(*, story: StoryPage) -> dict:
+    """Field values of a story's index row. Text is NFC-normalised; the body is its public
+    part only (`paywall.gating.public_text`), so paid text never reaches the index."""
+    site_id, _root_url, path = story.get_url_parts() or (None, "", story.url_path)
+    outlet = Outlet.objects.select_related("agency").filter(site_id=site_id).first()
+    section = story.get_parent()
+    published = story.first_published_at or story.last_published_at or timezone.now()
+    tags = [(t.slug, normalize(t.name)) for t in story.tags.all()]
+    headline = normalize(story.title)
+    standfirst = normalize(story.standfirst)
+    body = normalize(public_text(story))
+    place_name = normalize(story.place.name) if story.place_id else ""
+    keywords = " ".join([name for _, name in tags] + ([place_name] if place_name else []))
+    exact = search_text(headline, standfirst, keywords, body)
+    return {
+        "site_id": site_id or 0,
+        "outlet_id": outlet.pk if outlet else None,
+        "outlet_name": outlet.name if outlet else "",
+        "agency_id": outlet.agency_id if outlet else None,
+        "section_id": section.pk if section else None,
+        "section_title": section.title if section else "",
+        "url": path,
+        "headline": headline[:255],
+        "standfirst": standfirst,
+        "body": body,
+        "primary_format": story.primary_format,
+        "access_level": story.access_level,
+        "published_at": published,
+        "year": timezone.localtime(published).year,
+        "place_id": story.place_id,
+        "place_name": place_name,
+        "keywords": keywords,
+        "search_exact": exact,
+        "search_folded": fold(exact),
+        "_tags": tags,
+    }
+
+
+@transaction.atomic
+def story_index_update(*, page_id: int) -> StoryIndex | None:
+    """Index a story's live, public version, or drop it from the index when it has none.
+    Idempotent: safe to run twice or late."""
+    story = _live_story(page_id)
+    if story is None:
+        story_index_remove(page_id=page_id)
+        return None
+    doc = story_index_document(story=story)
+    tags = doc.pop("_tags")
+    row, _ = StoryIndex.objects.update_or_create(page_id=page_id, defaults=doc)
+    StoryIndexTag.objects.filter(story=row).delete()
+    StoryIndexTag.objects.bulk_create(
+        [StoryIndexTag(story=row, slug=slug, name=name) for slug, name in tags]
+    )
+    _terms_add(collections.Counter(_words(row)))
+    if _elasticsearch_enabled():
+        from .backends import elastic
+
+        transaction.on_commit(lambda: elastic.document_save(row_id=row.pk))
+    return row
+
+
+@transaction.atomic
+def story_index_remove(*, page_id: int) -> bool:
+    deleted, _ = StoryIndex.objects.filter(page_id=page_id).delete()
+    if _elasticsearch_enabled():
+        from .backends import elastic
+
+        transaction.on_commit(lambda: elastic.document_delete(page_id=page_id))
+    return bool(deleted)
+
+
+def search_index_rebuild(*, progress: Callable[[int, int], None] | None = None) -> int:
+    """Rebuild the index from every live public story; rows of stories that are gone are
+    dropped. Returns the number of stories indexed."""
+    ids = list(StoryPage.objects.live().public().order_by("pk").values_list("pk", flat=True))
+    total = len(ids)
+    for done, page_id in enumerate(ids, start=1):
+        story_index_update(page_id=page_id)
+        if progress:
+            progress(done, total)
+    StoryIndex.objects.exclude(page_id__in=ids).delete()
+    search_terms_rebuild()
+    if _elasticsearch_enabled():
+        from .backends import elastic
+
+        elastic.index_rebuild()
+    return total
+
+
+def search_terms_rebuild() -> int:
+    """Recount the vocabulary from the index (drops words of stories no longer there)."""
+    counts: collections.Counter = collections.Counter()
+    for row in StoryIndex.objects.only("headline", "standfirst", "keywords", "body").iterator():
+        counts.update(set(_words(row)))
+    with transaction.atomic():
+        SearchTerm.objects.all().delete()
+        SearchTerm.objects.bulk_create(
+            [SearchTerm(word=w, folded=fold(w), frequency=n) for w, n in counts.items()],
+            batch_size=1000,
+        )
+    return len(counts)
+
+
+def _words(row) -> list[str]:
+    return [
+        w
+        for w in tokens(f"{row.headline} {row.standfirst} {row.keywords} {row.body}")
+        if TERM_MIN <= len(w) <= TERM_MAX and not w.isdigit()
+    ]
+
+
+def _terms_add(counts: collections.Counter) -> None:
+    SearchTerm.objects.bulk_create(
+        [SearchTerm(word=w, folded=fold(w), frequency=n) for w, n in counts.items()],
+        ignore_conflicts=True,
+    )
+
+
+def _elasticsearch_enabled() -> bool:
+    return getattr(settings, "SEARCH_BACKEND", "database") == "elasticsearch"
