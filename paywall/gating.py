@@ -5,6 +5,10 @@ so paid text never leaves through a side door.
 This module works on any object with `access_level` and a StreamField `body`; it imports
 no other app of the project."""
 
+import re
+
+from django.utils.html import strip_tags
+
 from .access import PREVIEW_BREAK_BLOCK, AccessLevel
 
 
@@ -36,15 +40,21 @@ def paid_blocks(story) -> list:
     return [b for b in blocks if b.block_type != PREVIEW_BREAK_BLOCK]
 
 
+_BLOCK_END = re.compile(r"</(p|li|h[1-6]|div|ul|ol|blockquote|tr|td|th)>|<br\s*/?>", re.I)
+
+
+def _html_text(html: str) -> str:
+    """Text of rich text, with a space where a block ends so words don't run together."""
+    return strip_tags(_BLOCK_END.sub(lambda m: m.group(0) + " ", html))
+
+
 def blocks_text(blocks) -> str:
     """Plain text of blocks (for feeds, search, descriptions)."""
-    from django.utils.html import strip_tags
-
     parts = []
     for block in blocks:
         value = block.value
         if hasattr(value, "source"):  # RichText
-            parts.append(strip_tags(value.source))
+            parts.append(_html_text(value.source))
         elif isinstance(value, str):
             parts.append(value)
         elif hasattr(value, "get"):  # StructValue
@@ -52,7 +62,7 @@ def blocks_text(blocks) -> str:
                 item = value.get(key)
                 if item is None:
                     continue
-                parts.append(strip_tags(getattr(item, "source", str(item))))
+                parts.append(_html_text(getattr(item, "source", str(item))))
     return "\n\n".join(p.strip() for p in parts if p and p.strip())
 
 

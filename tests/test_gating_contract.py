@@ -23,3 +23,17 @@ def test_missing_break_leaks_nothing(demo):
     story.body = [(b.block_type, b.value) for b in story.body if b.block_type != "paywall_break"]
     assert teaser_blocks(story) == []
     assert public_text(story) == ""
+
+
+def test_block_text_keeps_words_apart():
+    from wagtail.rich_text import RichText
+
+    from paywall.gating import blocks_text
+
+    class Block:
+        block_type = "paragraph"
+        value = RichText("<ul><li>Một</li><li>Hai</li></ul><p>Ba<br>Bốn</p>")
+
+    text = blocks_text([Block()])
+    assert "MộtHai" not in text and "BaBốn" not in text
+    assert text.split() == ["Một", "Hai", "Ba", "Bốn"]
