@@ -1,5 +1,10 @@
 """Helpers shared by the test packages."""
 
+import contextlib
+import os
+
+import pytest
+
 
 def restore_migration_rows():
     """A transactional test (live_server, a real worker) ends with a flush that also
@@ -18,3 +23,49 @@ def restore_migration_rows():
     if Collection.get_first_root_node() is None:
         Collection.add_root(name="Root")
     importlib.import_module("newsroom.migrations.0002_seed_places").seed(apps, None)
+
+
+# Without REDIS_URL (a plain `make test`), the local Redis; never skipped.
+LOCAL_REDIS = "redis://127.0.0.1:6379/0"
+
+
+def _use_broker(app, url):
+    app.conf.broker_url = url
+    # Celery caches its connection pool and producers on first use; forget them so the
+    # next message goes to the broker configured now (kombu keeps its own per-URL pools,
+    # so nothing is closed under another test's feet).
+    app._pool = None
+    app.amqp._producer_pool = None
+
+
+@contextlib.contextmanager
+def running_worker(settings, *, pool="solo", concurrency=1):
+    """A real Celery worker on Redis for the length of the block. Every worker test uses
+    this one helper so that they cannot leave each other a stale broker, pool or queue."""
+    import redis
+    from celery.contrib.testing.worker import start_worker
+
+    from config.celery import app
+
+    url = os.environ.get("REDIS_URL") or LOCAL_REDIS
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=3).ping()
+    except redis.RedisError as exc:
+        pytest.fail(f"This test needs a Celery worker on Redis and {url} does not answer: {exc}")
+    saved_broker = app.conf.broker_url
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    app.conf.task_always_eager = False
+    _use_broker(app, url)
+    app.control.purge()  # nothing left over from an earlier test reaches this worker
+    try:
+        with start_worker(
+            app,
+            pool=pool,
+            concurrency=concurrency,
+            perform_ping_check=False,
+            shutdown_timeout=30,
+        ) as worker:
+            yield worker
+    finally:
+        app.conf.task_always_eager = True
+        _use_broker(app, saved_broker)

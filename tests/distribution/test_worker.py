@@ -2,16 +2,13 @@
 calls at random (500, 429, timeouts, garbage), and still every story ends up on the
 platform exactly once."""
 
-import os
 import time
 
 import pytest
-import redis
-from celery.contrib.testing.worker import start_worker
 
-from config.celery import app
 from distribution.models import Delivery, DeliveryState
 from newsroom.models import StoryPage
+from tests.support import running_worker
 
 from .conftest import agency_stories, make_zalo_platform
 from .fakes import ZaloFake
@@ -19,10 +16,6 @@ from .fakes import ZaloFake
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
 STORIES = 12
-
-
-# Without REDIS_URL (a plain `make test`), the local Redis; never skipped.
-LOCAL_REDIS = "redis://127.0.0.1:6379/0"
 
 
 @pytest.fixture
@@ -35,25 +28,8 @@ def celery_worker(settings):
             "needs PostgreSQL (DATABASE_URL): the in-memory SQLite test database cannot be "
             "shared with worker threads"
         )
-    url = os.environ.get("REDIS_URL") or LOCAL_REDIS
-    try:
-        redis.Redis.from_url(url, socket_connect_timeout=3).ping()
-    except redis.RedisError as exc:
-        pytest.fail(f"This test needs a Celery worker on Redis and {url} does not answer: {exc}")
-    saved = (app.conf.broker_url, app.conf.task_default_queue)
-    settings.CELERY_TASK_ALWAYS_EAGER = False
-    app.conf.task_always_eager = False
-    app.conf.broker_url = url
-    # A queue of our own: other test runs on the same Redis never see these messages.
-    app.conf.task_default_queue = f"hoitu-test-distribution-{os.getpid()}"
-    try:
-        with start_worker(
-            app, pool="threads", concurrency=4, perform_ping_check=False, shutdown_timeout=30
-        ):
-            yield
-    finally:
-        app.conf.task_always_eager = True
-        app.conf.broker_url, app.conf.task_default_queue = saved
+    with running_worker(settings, pool="threads", concurrency=4):
+        yield
 
 
 def test_every_story_delivered_exactly_once_despite_random_faults(demo, settings, celery_worker):

@@ -1,13 +1,13 @@
 """The pipeline on a real Celery worker and Redis: a corrupt upload fails once (no retry
 loop), the worker stays up and processes the next asset."""
 
-import os
 import time
 
 import pytest
 from django.core.files.base import ContentFile
 
 from newsroom.models import MediaAsset, ProcessingStatus
+from tests.support import running_worker
 
 from .conftest import read
 
@@ -15,33 +15,10 @@ from .conftest import read
 @pytest.fixture
 def celery_worker_on_redis(settings):
     """A real worker thread on Redis: REDIS_URL (CI), else a Redis on this machine."""
-    import redis
-    from celery.contrib.testing.worker import start_worker
-
     from config.celery import app
 
-    url = os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/15"
-    try:
-        redis.Redis.from_url(url, socket_connect_timeout=3).ping()
-    except redis.RedisError as exc:
-        pytest.fail(f"The worker test needs Redis; none answers at {url} ({exc}). Set REDIS_URL.")
-    saved = {k: app.conf[k] for k in ("broker_url", "task_always_eager")}
-    app.conf.update(broker_url=url, task_always_eager=False)
-    _forget_connections(app)
-    settings.CELERY_TASK_ALWAYS_EAGER = False
-    try:
-        with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=20):
-            yield app
-    finally:
-        app.conf.update(saved)
-        _forget_connections(app)
-
-
-def _forget_connections(app):
-    # Celery caches its producer pool on first use; without REDIS_URL that pool points at
-    # the in-memory broker of the settings, so drop it to let `delay` reach this Redis.
-    app._pool = None
-    app.amqp._producer_pool = None
+    with running_worker(settings, pool="solo"):
+        yield app
 
 
 def _wait(pk, timeout=60):
