@@ -49,9 +49,13 @@ def running_worker(settings, *, pool="solo", concurrency=1):
 
     url = os.environ.get("REDIS_URL") or LOCAL_REDIS
     try:
-        redis.Redis.from_url(url, socket_connect_timeout=3).ping()
+        client = redis.Redis.from_url(url, socket_connect_timeout=3)
+        client.ping()
     except redis.RedisError as exc:
         pytest.fail(f"This test needs a Celery worker on Redis and {url} does not answer: {exc}")
+    # Messages a killed worker of an earlier run left unacknowledged would be restored to
+    # this worker and name rows of another database: drop them with the queue.
+    client.delete("unacked", "unacked_index", "unacked_mutex")
     saved_broker = app.conf.broker_url
     settings.CELERY_TASK_ALWAYS_EAGER = False
     app.conf.task_always_eager = False
