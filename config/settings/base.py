@@ -216,6 +216,21 @@ HOITU_PROVINCE_CODE = 38  # Thanh Hóa in the national register (vietnam-provinc
 # --- Search -----------------------------------------------------------------------------
 
 # --- Analytics --------------------------------------------------------------------------
+# Accepted beacon events wait in a Redis list and are written in batches by Celery; with
+# no Redis (`make run`) each event is written as it arrives.
+ANALYTICS_BUFFER = "redis" if REDIS_URL else "direct"
+ANALYTICS_REDIS_URL = REDIS_URL
+ANALYTICS_BATCH_SIZE = 500
+ANALYTICS_MAX_BODY_BYTES = 1024
+# Beacon posts per address and minute; a reader sends about 5 (view + heartbeats).
+ANALYTICS_RATE_LIMIT_PER_MINUTE = 240
+# Behind nginx the client address is the right-most X-Forwarded-For entry.
+ANALYTICS_TRUST_X_FORWARDED_FOR = env_bool("ANALYTICS_TRUST_X_FORWARDED_FOR")
+CELERY_BEAT_SCHEDULE |= {
+    "analytics-flush": {"task": "analytics.tasks.events_flush", "schedule": 5.0},
+    "analytics-rollups": {"task": "analytics.tasks.rollups_refresh", "schedule": 60.0},
+    "analytics-salts": {"task": "analytics.tasks.salts_purge", "schedule": crontab(minute=5)},
+}
 
 # --- Logging ----------------------------------------------------------------------------
 LOGGING = {

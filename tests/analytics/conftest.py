@@ -1,0 +1,72 @@
+"""Fixtures of the analytics tests: a live demo story, a beacon poster, a flush that
+works with the Redis buffer (CI) and without it (SQLite, `make run`)."""
+
+import itertools
+import json
+
+import pytest
+from django.conf import settings
+
+from newsroom.models import StoryPage
+
+BROWSER_UA = (
+    "Mozilla/5.0 (Linux; Android 14; SM-A546E) AppleWebKit/537.36 (KHTML, like Gecko) "
+    "Chrome/131.0 Mobile Safari/537.36"
+)
+_addresses = itertools.count(1)
+
+
+@pytest.fixture
+def story(demo):
+    return StoryPage.objects.live().filter(bylines__isnull=False).order_by("pk").first()
+
+
+@pytest.fixture
+def address():
+    """A fresh client address per test: the flood limit counts per address."""
+    n = next(_addresses)
+    return f"203.0.{n // 250}.{n % 250 + 1}"
+
+
+@pytest.fixture
+def beacon(client, address):
+    def post(payload, *, ip=None, ua=BROWSER_UA, raw=None, **extra):
+        body = raw if raw is not None else json.dumps(payload)
+        return client.post(
+            "/a/collect",
+            data=body,
+            content_type="text/plain",
+            REMOTE_ADDR=ip or address,
+            HTTP_USER_AGENT=ua,
+            **extra,
+        )
+
+    return post
+
+
+@pytest.fixture
+def flush():
+    from analytics import buffer, services
+
+    def run():
+        if buffer.enabled():
+            services.events_flush()
+        services.rollups_refresh(limit=100000)
+
+    yield run
+    if buffer.enabled():  # leave no buffered event to the next test
+        r = buffer.client()
+        queue, processing = buffer.keys()
+        for key in r.zrange(processing, 0, -1):
+            r.delete(key)
+        r.delete(queue, processing)
+
+
+def pageview(story, **extra):
+    return {"k": "pageview", "p": story.pk, "s": story.get_site().pk, **extra}
+
+
+@pytest.fixture
+def redis_required():
+    if not settings.REDIS_URL:
+        pytest.fail("REDIS_URL is not set: this test needs a real Redis (see BRIEF/README).")
