@@ -339,8 +339,14 @@ def ip_ranges_import(*, text: str, replace: bool = True) -> int:
                 for _, net, code in parsed
             ]
         )
-        transaction.on_commit(lambda: cache.set("analytics:ipranges:version", timezone.now()))
+    _bump_ip_table()
+    # Again after an outer transaction commits: a process may have reloaded in between.
+    transaction.on_commit(_bump_ip_table)
     return len(parsed)
+
+
+def _bump_ip_table():
+    cache.set("analytics:ipranges:version", timezone.now().isoformat(), None)
 
 
 # --- Department portal --------------------------------------------------------------------
