@@ -349,6 +349,40 @@ def _bump_ip_table():
     cache.set("analytics:ipranges:version", timezone.now().isoformat(), None)
 
 
+# --- Permissions --------------------------------------------------------------------------
+
+HAND_ENTERED = [
+    "printcirculation",
+    "population",
+    "reach",
+    "agencyyearstatus",
+    "platformrevenue",
+    "trainingrecord",
+    "maturityassessment",
+]
+
+
+def analytics_grant_permissions() -> None:
+    """Lets each agency's leaders (editor-in-chief, managing editor, admin) enter the
+    indicator data of their agency, and the department officer view everything. Run after
+    agencies are set up (the demo does; `manage.py analytics_grant_permissions`)."""
+    from django.contrib.auth.models import Permission
+
+    from newsroom.models import AgencyRole
+    from newsroom.services import department_officer_group
+
+    perms = Permission.objects.filter(content_type__app_label="analytics")
+    enter = [p for p in perms if p.content_type.model in HAND_ENTERED] + [
+        p for p in perms if p.codename == "view_indicatortarget"
+    ]
+    views = [p for p in perms if p.codename.startswith("view_")]
+    for role in AgencyRole.objects.filter(
+        role__in=["editor_in_chief", "managing_editor", "admin"]
+    ).select_related("group"):
+        role.group.permissions.add(*enter)
+    department_officer_group().permissions.add(*views)
+
+
 # --- Department portal --------------------------------------------------------------------
 
 

@@ -16,6 +16,16 @@ BROWSER_UA = (
 _addresses = itertools.count(1)
 
 
+@pytest.fixture(autouse=True)
+def no_demo_audience(db):
+    """The demo seeds audience; counting tests start from none (rolled back after)."""
+    from analytics.models import Event, PendingRollup, Rollup
+
+    Event.objects.all().delete()
+    PendingRollup.objects.all().delete()
+    Rollup.objects.all().delete()
+
+
 @pytest.fixture
 def story(demo):
     return StoryPage.objects.live().filter(bylines__isnull=False).order_by("pk").first()
