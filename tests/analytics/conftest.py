@@ -16,7 +16,7 @@ BROWSER_UA = (
 _addresses = itertools.count(1)
 
 
-@pytest.fixture(autouse=True)
+@pytest.fixture
 def no_demo_audience(db):
     """The demo seeds audience; counting tests start from none (rolled back after)."""
     from analytics.models import Event, PendingRollup, Rollup

@@ -9,7 +9,7 @@ from analytics.models import Event
 
 from .conftest import pageview
 
-pytestmark = [pytest.mark.django_db]
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_demo_audience")]
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ from analytics.models import DailySalt, Dimension, Event, Granularity, Rollup
 
 from .conftest import BROWSER_UA, pageview
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_demo_audience")]
 
 
 def test_pageview_is_counted_without_storing_the_address(beacon, story, flush, address):

@@ -12,7 +12,7 @@ from analytics import services
 from analytics.models import Dimension, Event, Granularity, Rollup
 from newsroom.models import Place, StoryPage
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_demo_audience")]
 
 
 def _seed(n=600):
