@@ -76,7 +76,28 @@ def pageview(story, **extra):
     return {"k": "pageview", "p": story.pk, "s": story.get_site().pk, **extra}
 
 
+LOCAL_REDIS = "redis://127.0.0.1:6379/5"
+
+
 @pytest.fixture
-def redis_required():
-    if not settings.REDIS_URL:
-        pytest.fail("REDIS_URL is not set: this test needs a real Redis (see BRIEF/README).")
+def redis_url():
+    """REDIS_URL, or a Redis on this machine; never a silent skip."""
+    import redis
+
+    url = settings.REDIS_URL or LOCAL_REDIS
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=2).ping()
+    except redis.RedisError as exc:
+        pytest.fail(f"This test needs a real Redis: set REDIS_URL ({url} did not answer: {exc}).")
+    return url
+
+
+@pytest.fixture
+def redis_required(redis_url, settings):
+    from analytics import buffer
+
+    settings.ANALYTICS_BUFFER = "redis"
+    settings.ANALYTICS_REDIS_URL = redis_url
+    buffer._client = None
+    yield redis_url
+    buffer._client = None
