@@ -346,7 +346,10 @@ def ip_ranges_import(*, text: str, replace: bool = True) -> int:
 
 
 def _bump_ip_table():
+    from . import collect
+
     cache.set("analytics:ipranges:version", timezone.now().isoformat(), None)
+    collect._memo.pop("ipranges:version", None)  # this process sees it at once
 
 
 # --- Permissions --------------------------------------------------------------------------
