@@ -19,7 +19,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import IntegrityError
 from django.utils import timezone
-from wagtail.models import Page, Site
+from wagtail.models import Page
 
 from newsroom.models import Place, StoryPage
 
@@ -118,33 +118,42 @@ def _memo_set(key, value):
     _memo[key] = (time.monotonic() + MEMO_SECONDS, value)
 
 
+def page_key(page_id: int) -> str:
+    return f"analytics:page:{page_id}"
+
+
 def page_info(page_id: int, site_id: int) -> PageInfo | None:
     """The live page `page_id` of site `site_id`, or None; cached (positive and negative)
-    so that a flood of posts does not reach the database. An unpublished page stops
-    counting within five minutes."""
-    key = f"analytics:page:{page_id}:{site_id}"
+    so that a flood of posts does not reach the database. Publishing or unpublishing the
+    page clears the shared entry (see apps.py); other processes follow within
+    MEMO_SECONDS."""
+    key = page_key(page_id)
     cached = _memo_get(key)
     if cached is None:
         cached = cache.get(key)
-        if cached is not None:
-            _memo_set(key, cached)
-    if cached is not None:
-        return PageInfo(**cached) if cached else None
-    info = None
-    site = Site.objects.filter(pk=site_id).select_related("root_page").first()
+        if cached is None:
+            cached = _lookup(page_id)
+            cache.set(key, cached, 300)
+        _memo_set(key, cached)
+    if not cached or cached["site_id"] != site_id:
+        return None
+    return PageInfo(**cached)
+
+
+def _lookup(page_id: int) -> dict:
     page = Page.objects.live().filter(pk=page_id).first()
-    if site and page and page.path.startswith(site.root_page.path):
-        story = StoryPage.objects.filter(pk=page_id).values("primary_format").first()
-        section_id = page.get_parent().pk if story else None
-        info = PageInfo(
-            site_id=site.pk,
-            hostname=site.hostname,
-            section_id=section_id,
-            story_format=story["primary_format"] if story else "",
-        )
-    cache.set(key, info.__dict__ if info else {}, 300)
-    _memo_set(key, info.__dict__ if info else {})
-    return info
+    if page is None:
+        return {}
+    site = page.get_site()
+    if site is None:
+        return {}
+    story = StoryPage.objects.filter(pk=page_id).values("primary_format").first()
+    return {
+        "site_id": site.pk,
+        "hostname": site.hostname,
+        "section_id": page.get_parent().pk if story else None,
+        "story_format": story["primary_format"] if story else "",
+    }
 
 
 # --- Bots, platform, channel --------------------------------------------------------------

@@ -184,6 +184,39 @@ def production_counts(
     return dict(result)
 
 
+def production_growth(*, year: int, agency: Agency | None = None, by: str) -> list[dict]:
+    """Items per group this year, last year and in 2020, with growth (%) against both."""
+    from django.contrib.auth import get_user_model
+
+    counts = {
+        y: {g: sum(c.values()) for g, c in production_counts(year=y, agency=agency, by=by).items()}
+        for y in {year, year - 1, BASE_YEAR}
+    }
+    groups = sorted(set().union(*(c.keys() for c in counts.values())))
+    labels = dict(FLAGS) | {"none": "Không gắn cờ"}
+    if by == "format":
+        from newsroom.models import PrimaryFormat
+
+        labels = dict(PrimaryFormat.choices)
+    elif by == "author":
+        users = get_user_model().objects.filter(pk__in=[g for g in groups if g.isdigit()])
+        labels = {str(u.pk): u.get_full_name() or u.get_username() for u in users}
+    rows = []
+    for g in groups:
+        now, prev, base = (counts[y].get(g, 0) for y in (year, year - 1, BASE_YEAR))
+        rows.append(
+            {
+                "group": labels.get(g, g),
+                "count": now,
+                "previous": prev,
+                "growth": growth(now, prev),
+                "base": base,
+                "growth_base": growth(now, base),
+            }
+        )
+    return sorted(rows, key=lambda r: -r["count"])
+
+
 def flagged_count(*, year: int, agency: Agency | None = None) -> int:
     return sum(1 for s in stories(year=year, agency=agency) if s["flagged"])
 

@@ -45,7 +45,7 @@ with connection.cursor() as cursor:
             pk, site, section, fmt = stories[i % len(stories)]
             kind = kinds[i % 10]
             copy.write_row((
-                uuid.UUID(int=rng.getrandbits(128)),
+                uuid.uuid4(),
                 start + datetime.timedelta(seconds=rng.randrange(seconds_in_year)),
                 kind, site, pk, section, fmt, "%032x" % rng.randrange(200_000),
                 codes[i % len(codes)], ("direct", "search", "social")[i % 3],

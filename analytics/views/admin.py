@@ -1,6 +1,8 @@
 """Admin screens: dashboards (editor-in-chief, reporter), the plan's indicators with the
 report exports, the IP table upload, and the department officer's portal."""
 
+import datetime
+
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -88,8 +90,15 @@ def dashboard(request):
     agency, agencies = _agency_choice(request, allow_province=True)
     if agency is not None and not _is_leader(request.user, agency):
         return redirect("analytics_admin:mine")
-    output = selectors.production_counts(year=year, agency=agency, by="format", period="month")
-    months = [f"{year}-{m:02d}" for m in range(1, 13)]
+    period = "week" if request.GET.get("ky") == "tuan" else "month"
+    output = selectors.production_counts(year=year, agency=agency, by="format", period=period)
+    if period == "month":
+        months = [f"{year}-{m:02d}" for m in range(1, 13)]
+        period_labels = MONTHS
+    else:
+        last_week = datetime.date(year, 12, 28).isocalendar().week
+        months = [f"{year}-W{w:02d}" for w in range(1, last_week + 1)]
+        period_labels = [f"Tuần {w}" for w in range(1, last_week + 1)]
     audience_months = selectors.audience_by_month(year=year, agency=agency)
     places = selectors.place_classes(
         selectors.audience(year=year, agency=agency, dimension=Dimension.PLACE)
@@ -103,7 +112,7 @@ def dashboard(request):
     charts = {
         "output": _chart(
             "bar",
-            MONTHS,
+            period_labels,
             [
                 {"label": FORMAT_LABELS.get(fmt, fmt), "data": [c[m] for m in months]}
                 for fmt, c in sorted(output.items())
@@ -175,6 +184,16 @@ def dashboard(request):
             "revenue": revenue,
             "output_total": sum(sum(c.values()) for c in output.values()),
             "commissions": selectors.commission_progress(year=year, agency=agency),
+            "period": period,
+            "production": [
+                (title, selectors.production_growth(year=year, agency=agency, by=by))
+                for by, title in (
+                    ("flag", "Theo nhiệm vụ"),
+                    ("format", "Theo loại hình"),
+                    ("section", "Theo chuyên mục (ban)"),
+                    ("author", "Theo phóng viên"),
+                )
+            ],
             "years": range(timezone.localdate().year, 2019, -1),
         },
     )

@@ -37,6 +37,10 @@ def test_editor_in_chief_dashboard_has_charts_and_numbers(login):
     assert 'id="hoitu-charts"' in html
     assert response.context["total"]["pageviews"] > 0  # the demo's audience
     assert response.context["places"]["urban"] > response.context["places"]["rural"]
+    weekly = c.get(BASE + "?nam=2025&ky=tuan")
+    assert weekly.status_code == 200
+    assert weekly.context["charts"]["output"]["data"]["labels"][-1] == "Tuần 52"
+    assert "Theo phóng viên" in html and "So với 2020" in html
 
 
 def test_reporter_sees_own_numbers_not_other_agencies(login):

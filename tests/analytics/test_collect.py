@@ -138,3 +138,12 @@ def test_visitors_count_once_per_day_and_engaged_time_adds_up(beacon, story, flu
         ).engaged_seconds
         == 37
     )
+
+
+def test_an_unpublished_story_stops_counting(beacon, story, flush):
+    assert beacon(pageview(story)).status_code == 204
+    story.unpublish()
+    response = beacon(pageview(story))
+    assert response.status_code == 400 and "unknown page" in response.content.decode()
+    flush()
+    assert Event.objects.count() == 1

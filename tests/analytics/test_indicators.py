@@ -236,3 +236,43 @@ def test_merged_agency_counts_as_it_stood(agency):
     assert before == 2
     assert agency in selectors.agencies_of_year(2025)
     assert agency not in selectors.agencies_of_year(2026)
+
+
+def test_production_counters_growth_and_commission_progress(agency):
+    from newsroom.models import Commission
+
+    reporter = get_user_model().objects.create_user("pv.btn", first_name="Lan", password="x" * 12)
+    for n in range(4):
+        _story(agency, n, 2020, author=reporter)
+    for n in range(5):
+        _story(agency, n, 2024, author=reporter)
+    stories = [_story(agency, n, 2025, author=reporter) for n in range(6)]
+    _story(agency, 50, 2025, flagged=False)
+    flags = {
+        r["group"]: r for r in selectors.production_growth(year=2025, agency=agency, by="flag")
+    }
+    row = flags["Nhiệm vụ chính trị"]
+    assert (row["count"], row["previous"], row["base"]) == (6, 5, 4)
+    assert row["growth"] == Decimal("20.0") and row["growth_base"] == Decimal("50.0")
+    authors = selectors.production_growth(year=2025, agency=agency, by="author")
+    assert authors[0]["group"] == "Lan" and authors[0]["count"] == 6
+    months = selectors.production_counts(year=2025, agency=agency, by="format", period="month")
+    assert sum(months["text"].values()) == 7
+    weeks = selectors.production_counts(year=2025, agency=agency, by="section", period="week")
+    assert sum(weeks["Thời sự"].values()) == 7 and all("-W" in k for k in weeks["Thời sự"])
+    commission = Commission.objects.create(
+        agency=agency,
+        ordering_body="Sở",
+        year=2025,
+        topic="Chuyển đổi số",
+        quota_text=4,
+        quota_tv=2,
+    )
+    StoryPage.objects.filter(pk__in=[s.pk for s in stories[:3]]).update(commission=commission)
+    StoryPage.objects.filter(pk=stories[0].pk).update(primary_format="tv")
+    progress = {
+        r["format"]: r for r in selectors.commission_progress(year=2025, agency=agency)[0]["rows"]
+    }
+    assert (progress["text"]["delivered"], progress["text"]["percent"]) == (3, Decimal("75.0"))
+    assert (progress["tv"]["delivered"], progress["tv"]["quota"]) == (1, 2)
+    assert progress["photo"]["percent"] is None  # no quota: no percentage
