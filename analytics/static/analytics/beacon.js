@@ -36,9 +36,12 @@
     send("heartbeat", { sec: seconds });
   }
   setInterval(beat, BEAT * 1000);
+  var left = false;
   document.addEventListener("visibilitychange", function () {
-    if (document.visibilityState === "hidden") beat(true); else lastBeat = Date.now();
+    if (document.visibilityState === "hidden") { beat(true); } else { lastBeat = Date.now(); left = false; }
   });
+  // Leaving the page does not always hide it first (navigation, closing a tab).
+  addEventListener("pagehide", function () { if (!left) { left = true; beat(true); } });
 
   // Audio and video: a play, then progress every 15 s of actual playing.
   document.querySelectorAll("audio, video").forEach(function (el) {
