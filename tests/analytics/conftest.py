@@ -16,6 +16,20 @@ BROWSER_UA = (
 _addresses = itertools.count(1)
 
 
+@pytest.fixture(autouse=True)
+def fresh_page_cache():
+    """The beacon caches which pages are live outside the database: a test that unpublishes
+    a story inside its rolled-back transaction must not leave that page unknown."""
+    from django.core.cache import cache
+
+    from analytics import collect
+
+    collect._memo.clear()
+    yield
+    collect._memo.clear()
+    cache.delete_many([collect.page_key(pk) for pk in range(1, 2000)])
+
+
 @pytest.fixture
 def no_demo_audience(db):
     """The demo seeds audience; counting tests start from none (rolled back after)."""
