@@ -411,6 +411,11 @@ def _pct(numerator: Decimal, denominator: Decimal) -> Decimal | None:
     return (numerator * 100 / denominator).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
 
 
+def _n(value: int) -> str:
+    """12.345: Vietnamese groups thousands with dots."""
+    return f"{value:,}".replace(",", ".")
+
+
 def fmt_pct(value: Decimal | None) -> str:
     return "" if value is None else f"{value}%".replace(".", ",")
 
@@ -475,7 +480,7 @@ def indicator_urban_rural(*, year: int, agency: Agency | None = None) -> Indicat
         r.notes.append("Chưa nhập số liệu phát hành báo in theo xã/phường.")
     else:
         r.notes.append(
-            f"Báo in: {printed['urban']:,} bản thành thị, {printed['rural']:,} bản nông thôn."
+            f"Báo in: {_n(printed['urban'])} bản thành thị, {_n(printed['rural'])} bản nông thôn."
         )
     if urban + rural == 0:
         r.notes.append("Chưa có truy cập được xác định địa bàn.")
@@ -483,10 +488,10 @@ def indicator_urban_rural(*, year: int, agency: Agency | None = None) -> Indicat
         r.value = _pct(Decimal(urban), Decimal(urban + rural))
         r.value_label = f"{fmt_pct(r.value)}/{fmt_pct(Decimal(100) - r.value)}"
     r.notes.append(
-        f"Truy cập (lượt người/ngày): {online['urban']:,} thành thị, {online['rural']:,} "
-        f"nông thôn (miền núi {online['mountainous']:,}, vùng sâu vùng xa {online['remote']:,}, "
-        f"biên giới {online['border']:,}); ngoài tỉnh {online['elsewhere']:,}, "
-        f"chưa xác định địa bàn {online['unknown']:,} (không tính vào tỷ lệ)."
+        f"Truy cập (lượt người/ngày): {_n(online['urban'])} thành thị, {_n(online['rural'])} "
+        f"nông thôn (miền núi {_n(online['mountainous'])}, vùng sâu vùng xa {_n(online['remote'])}, "
+        f"biên giới {_n(online['border'])}); ngoài tỉnh {_n(online['elsewhere'])}, "
+        f"chưa xác định địa bàn {_n(online['unknown'])} (không tính vào tỷ lệ)."
     )
     # The target is the urban share: a lower urban share is a smaller imbalance.
     return _finish(r, year, higher_is_better=False)
@@ -533,7 +538,7 @@ def indicator_remote_reach(*, year: int, agency: Agency | None = None) -> Indica
         total = sum(population.values())
         covered = sum(min(reached.get(pid, 0), people) for pid, people in population.items())
         r.value = _pct(Decimal(covered), Decimal(total))
-        r.notes.append(f"{covered:,}/{total:,} người.")
+        r.notes.append(f"{_n(covered)}/{_n(total)} người.")
     return _finish(r, year)
 
 
@@ -664,7 +669,7 @@ def indicator_revenue(*, year: int, agency: Agency | None = None) -> IndicatorRe
         r.value_label = ("+" if r.value >= 0 else "") + fmt_pct(r.value)
     if has_now:
         r.notes.append(
-            f"Năm {year}: {current['total']:,} đồng; năm {year - 1}: {previous['total']:,} đồng."
+            f"Năm {year}: {_n(current['total'])} đồng; năm {year - 1}: {_n(previous['total'])} đồng."
         )
     if agency is None:
         r.notes.append("Kế hoạch áp dụng cho Báo Thanh Hóa và Đài PT-TH tỉnh.")

@@ -120,7 +120,7 @@ def test_indicator_1_urban_rural_from_print_and_ip_accesses(agency):
     # (300 + 300) urban / (600 + 400) total = 60% urban: exactly the 2025 target of 60/40.
     assert result.value == Decimal("60.0") and result.value_label == "60,0%/40,0%"
     assert result.met is True
-    assert "chưa xác định địa bàn 5,000" in " ".join(result.notes)
+    assert "chưa xác định địa bàn 5.000" in " ".join(result.notes)
     assert selectors.indicator_urban_rural(year=2024, agency=agency).value is None
 
 
