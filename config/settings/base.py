@@ -222,8 +222,9 @@ ANALYTICS_BUFFER = "redis" if REDIS_URL else "direct"
 ANALYTICS_REDIS_URL = REDIS_URL
 ANALYTICS_BATCH_SIZE = 500
 ANALYTICS_MAX_BODY_BYTES = 1024
-# Beacon posts per address and minute; a reader sends about 5 (view + heartbeats).
-ANALYTICS_RATE_LIMIT_PER_MINUTE = 240
+# Beacon posts per address and minute. A reader sends about 5 (view + heartbeats), but
+# mobile carriers put many readers behind one address (CGNAT): the limit stops floods only.
+ANALYTICS_RATE_LIMIT_PER_MINUTE = 1200
 # Behind nginx the client address is the right-most X-Forwarded-For entry.
 ANALYTICS_TRUST_X_FORWARDED_FOR = env_bool("ANALYTICS_TRUST_X_FORWARDED_FOR")
 CELERY_BEAT_SCHEDULE |= {
