@@ -296,6 +296,22 @@ SEARCH_ELASTICSEARCH_URL = os.environ.get("ELASTICSEARCH_URL", "")
 SEARCH_ELASTICSEARCH_ALIAS = os.environ.get("SEARCH_ELASTICSEARCH_ALIAS", "hoitu-stories")
 
 # --- Analytics --------------------------------------------------------------------------
+# Accepted beacon events wait in a Redis list and are written in batches by Celery; with
+# no Redis (`make run`) each event is written as it arrives.
+ANALYTICS_BUFFER = "redis" if REDIS_URL else "direct"
+ANALYTICS_REDIS_URL = REDIS_URL
+ANALYTICS_BATCH_SIZE = 500
+ANALYTICS_MAX_BODY_BYTES = 1024
+# Beacon posts per address and minute. A reader sends about 5 (view + heartbeats), but
+# mobile carriers put many readers behind one address (CGNAT): the limit stops floods only.
+ANALYTICS_RATE_LIMIT_PER_MINUTE = 1200
+# Behind nginx the client address is the right-most X-Forwarded-For entry.
+ANALYTICS_TRUST_X_FORWARDED_FOR = env_bool("ANALYTICS_TRUST_X_FORWARDED_FOR")
+CELERY_BEAT_SCHEDULE |= {
+    "analytics-flush": {"task": "analytics.tasks.events_flush", "schedule": 5.0},
+    "analytics-rollups": {"task": "analytics.tasks.rollups_refresh", "schedule": 60.0},
+    "analytics-salts": {"task": "analytics.tasks.salts_purge", "schedule": crontab(minute=5)},
+}
 
 # --- Logging ----------------------------------------------------------------------------
 LOGGING = {

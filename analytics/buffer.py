@@ -1,0 +1,105 @@
+"""The Redis buffer between the beacon endpoint and PostgreSQL.
+
+Accepted events are pushed on a list. The writer moves a batch atomically onto its own
+processing list (registered with a timestamp), writes it, and deletes the processing list
+only after the database committed. A writer that fails puts its batch back; one that dies
+leaves the processing list behind, and the next writer re-queues it after a grace period.
+Rows carry a unique event id and are inserted with ON CONFLICT DO NOTHING, so a batch
+written twice counts once."""
+
+import time
+import uuid
+
+import redis
+from django.conf import settings
+
+
+def _prefix() -> str:
+    # The cache's key prefix keeps parallel test runs (and sites sharing a Redis) apart.
+    return settings.CACHES["default"].get("KEY_PREFIX") or "hoitu"
+
+
+QUEUE = "analytics:events"
+PROCESSING = "analytics:processing"  # sorted set: processing list -> claimed at
+STALE_AFTER = 300  # seconds; a batch write takes well under a second
+
+_TAKE = """
+local items = {}
+for i = 1, tonumber(ARGV[1]) do
+  local v = redis.call('RPOPLPUSH', KEYS[1], KEYS[2])
+  if not v then break end
+  items[#items + 1] = v
+end
+if #items > 0 then redis.call('ZADD', KEYS[3], ARGV[2], KEYS[2]) end
+return items
+"""
+
+_GIVE_BACK = """
+local n = 0
+while true do
+  local v = redis.call('RPOPLPUSH', KEYS[1], KEYS[2])
+  if not v then break end
+  n = n + 1
+end
+redis.call('ZREM', KEYS[3], KEYS[1])
+return n
+"""
+
+_client = None
+
+
+def enabled() -> bool:
+    return settings.ANALYTICS_BUFFER == "redis"
+
+
+def keys() -> tuple[str, str]:
+    return f"{_prefix()}:{QUEUE}", f"{_prefix()}:{PROCESSING}"
+
+
+def client() -> redis.Redis:
+    global _client
+    if _client is None:
+        _client = redis.Redis.from_url(settings.ANALYTICS_REDIS_URL)
+    return _client
+
+
+def push(raw: str) -> int:
+    """Queues one serialised event; returns the queue length."""
+    return client().lpush(keys()[0], raw)
+
+
+def length() -> int:
+    return client().llen(keys()[0])
+
+
+def in_flight() -> int:
+    r = client()
+    return sum(r.llen(key) for key in r.zrange(keys()[1], 0, -1))
+
+
+def take(size: int) -> tuple[str, list[bytes]]:
+    queue, processing = keys()
+    key = f"{processing}:{uuid.uuid4().hex}"
+    items = client().eval(_TAKE, 3, queue, key, processing, size, time.time())
+    return key, items
+
+
+def done(key: str) -> None:
+    pipe = client().pipeline()
+    pipe.delete(key)
+    pipe.zrem(keys()[1], key)
+    pipe.execute()
+
+
+def give_back(key: str) -> int:
+    """Puts a batch back on the queue (order does not matter: rows carry their time)."""
+    queue, processing = keys()
+    return client().eval(_GIVE_BACK, 3, key, queue, processing)
+
+
+def recover_stale(*, older_than: float = STALE_AFTER) -> int:
+    r = client()
+    moved = 0
+    for key in r.zrangebyscore(keys()[1], 0, time.time() - older_than):
+        moved += give_back(key.decode())
+    return moved

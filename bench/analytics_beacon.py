@@ -1,0 +1,258 @@
+"""Beacon ingestion benchmark (run by hand, never in tests).
+
+Starts, on ephemeral ports of 127.0.0.1:
+  * nginx answering 204 to POST /a/collect (the floor: what the machine can do at all),
+  * the project under gunicorn (sync workers) with the Redis buffer,
+  * one Celery worker writing the batches to PostgreSQL,
+then drives both with wrk (POST of a valid page view) and reports requests/s and p99.
+Afterwards it drains the buffer and checks that every 204 became exactly one row.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/hoitu_bench REDIS_URL=redis://127.0.0.1:6379/5 \
+        .venv/bin/python bench/analytics_beacon.py --seconds 20 --connections 32
+
+Needs gunicorn (`pip install -e '.[bench]'`), nginx and wrk. The database is migrated and
+the demo loaded if needed (use a database of its own: the events table grows).
+"""
+
+import argparse
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PY = sys.executable
+
+LUA = r"""
+wrk.method = "POST"
+wrk.body = '%s'
+wrk.headers["Content-Type"] = "text/plain"
+wrk.headers["User-Agent"] = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 Chrome/131.0 Safari/537.36"
+local threads = {}
+function setup(thread) table.insert(threads, thread) end
+function init(args) ok = 0; other = 0 end
+function response(status, headers, body)
+  if status == 204 then ok = ok + 1 else other = other + 1 end
+end
+function done(summary, latency, requests)
+  local a, o = 0, 0
+  for _, t in ipairs(threads) do a = a + t:get("ok"); o = o + t:get("other") end
+  io.write(string.format("ACCEPTED %%d OTHER %%d\n", a, o))
+end
+"""
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_port(port: int, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with socket.socket() as s:
+            if s.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.2)
+    raise SystemExit(f"nothing listens on {port}")
+
+
+def django_env() -> dict:
+    env = dict(os.environ)
+    for name in ("DATABASE_URL", "REDIS_URL"):
+        if not env.get(name):
+            raise SystemExit(f"{name} must be set (PostgreSQL and Redis, as in production).")
+    env["DJANGO_SETTINGS_MODULE"] = "analytics_bench_settings"
+    env["PYTHONPATH"] = f"{ROOT / 'bench'}:{ROOT}"
+    return env
+
+
+def manage(env, *args, capture=False):
+    return subprocess.run(
+        [PY, "manage.py", *args],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        text=True,
+        capture_output=capture,
+    )
+
+
+def shell(env, code: str) -> str:
+    return manage(env, "shell", "-c", code, capture=True).stdout.strip().splitlines()[-1]
+
+
+def run_wrk(url, lua_path, seconds, connections, threads):
+    out = subprocess.run(
+        [
+            "wrk",
+            "-t",
+            str(threads),
+            "-c",
+            str(connections),
+            "-d",
+            f"{seconds}s",
+            "--latency",
+            "--timeout",
+            "10s",
+            "-s",
+            str(lua_path),
+            url,
+        ],
+        check=True,
+        text=True,
+        capture_output=True,
+    ).stdout
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    p99 = re.search(r"99%\s+([\d.]+\w+)", out).group(1)
+    p50 = re.search(r"50%\s+([\d.]+\w+)", out).group(1)
+    accepted, other = map(int, re.search(r"ACCEPTED (\d+) OTHER (\d+)", out).groups())
+    errors = re.search(r"Socket errors: (.*)", out)
+    if errors:
+        print("wrk socket errors:", errors.group(1))
+    return {"rps": rps, "p50": p50, "p99": p99, "accepted": accepted, "other": other}
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=int, default=20)
+    parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--workers", type=int, default=3, help="gunicorn workers")
+    args = parser.parse_args()
+    for tool in ("nginx", "wrk"):
+        if not shutil.which(tool) and not Path(f"/usr/sbin/{tool}").exists():
+            raise SystemExit(f"{tool} is not installed")
+    env = django_env()
+    manage(env, "migrate", "--noinput", "-v0")
+    manage(env, "load_initial_data", "--once", "-v0")
+    page, site = shell(
+        env,
+        "from newsroom.models import StoryPage; s = StoryPage.objects.live().order_by('pk')"
+        ".first(); print(s.pk, s.get_site().pk)",
+    ).split()
+    before = int(shell(env, "from analytics.models import Event; print(Event.objects.count())"))
+    tmp = Path(tempfile.mkdtemp(prefix="hoitu-bench-"))
+    lua = tmp / "post.lua"
+    lua.write_text(LUA % json.dumps({"k": "pageview", "p": int(page), "s": int(site)}))
+    procs = []
+    try:
+        nginx_port = free_port()
+        (tmp / "nginx.conf").write_text(
+            f"""
+worker_processes 1; pid {tmp}/nginx.pid; error_log {tmp}/nginx-error.log;
+events {{ worker_connections 1024; }}
+http {{ access_log off; client_body_temp_path {tmp}; proxy_temp_path {tmp};
+  fastcgi_temp_path {tmp}; uwsgi_temp_path {tmp}; scgi_temp_path {tmp};
+  server {{ listen 127.0.0.1:{nginx_port}; location / {{ return 204; }} }} }}
+"""
+        )
+        procs.append(
+            subprocess.Popen(["nginx", "-c", str(tmp / "nginx.conf"), "-g", "daemon off;"])
+        )
+        app_port = free_port()
+        procs.append(
+            subprocess.Popen(
+                [
+                    PY,
+                    "-m",
+                    "gunicorn",
+                    "config.wsgi",
+                    "-b",
+                    f"127.0.0.1:{app_port}",
+                    "-w",
+                    str(args.workers),
+                    "--log-level",
+                    "warning",
+                ],
+                cwd=ROOT,
+                env=env,
+            )
+        )
+        procs.append(
+            subprocess.Popen(
+                [
+                    PY,
+                    "-m",
+                    "celery",
+                    "-A",
+                    "config",
+                    "worker",
+                    "-c",
+                    "1",
+                    "-P",
+                    "solo",
+                    "--loglevel",
+                    "warning",
+                    "-n",
+                    f"bench-{os.getpid()}@%h",
+                ],
+                cwd=ROOT,
+                env=env,
+            )
+        )
+        wait_port(nginx_port)
+        wait_port(app_port)
+        floor = run_wrk(
+            f"http://127.0.0.1:{nginx_port}/a/collect",
+            lua,
+            args.seconds,
+            args.connections,
+            args.threads,
+        )
+        app = run_wrk(
+            f"http://127.0.0.1:{app_port}/a/collect",
+            lua,
+            args.seconds,
+            args.connections,
+            args.threads,
+        )
+        # Drain: what beat would do; then count rows.
+        deadline = time.monotonic() + 300
+        while time.monotonic() < deadline:
+            left = shell(
+                env,
+                "from analytics import buffer, services; services.events_flush();"
+                " print(buffer.length() + buffer.in_flight())",
+            )
+            if left == "0":
+                break
+            time.sleep(1)
+        after = int(shell(env, "from analytics.models import Event; print(Event.objects.count())"))
+    finally:
+        for p in procs:
+            p.send_signal(signal.SIGTERM)
+        for p in procs:
+            try:
+                p.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                p.kill()
+        shutil.rmtree(tmp, ignore_errors=True)
+    stored = after - before
+    print(
+        f"nginx 204 floor : {floor['rps']:9.0f} req/s  p50 {floor['p50']:>8}  p99 {floor['p99']:>8}"
+    )
+    print(
+        f"/a/collect      : {app['rps']:9.0f} req/s  p50 {app['p50']:>8}  p99 {app['p99']:>8}"
+        f"  ({app['accepted']} accepted, {app['other']} refused)"
+    )
+    # wrk stops counting at the deadline (and after its --timeout) while the server still
+    # answers those requests: they are stored too, so stored >= counted is zero loss.
+    verdict = "ZERO LOSS" if stored >= app["accepted"] else "LOSS"
+    print(
+        f"stored events   : {stored} for {app['accepted']} 204s counted by wrk "
+        f"(+{stored - app['accepted']} answered after wrk stopped counting) -> {verdict}"
+    )
+    return 0 if stored >= app["accepted"] else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
