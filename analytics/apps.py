@@ -11,6 +11,10 @@ class AnalyticsConfig(AppConfig):
         page_published.connect(_forget_page, dispatch_uid="analytics_page_published")
         page_unpublished.connect(_forget_page, dispatch_uid="analytics_page_unpublished")
 
+        from newsroom.events import agency_roles_ready
+
+        agency_roles_ready.connect(_grant_permissions, dispatch_uid="analytics_agency_roles")
+
 
 def _forget_page(sender, instance, **kwargs):
     """The beacon's page cache must not keep counting an unpublished page (or refuse a
@@ -21,3 +25,9 @@ def _forget_page(sender, instance, **kwargs):
 
     cache.delete(page_key(instance.pk))
     _memo.pop(page_key(instance.pk), None)
+
+
+def _grant_permissions(sender, agency, groups, **kwargs):
+    from .services import analytics_grant_permissions
+
+    analytics_grant_permissions()

@@ -9,6 +9,7 @@ class DistributionConfig(AppConfig):
     def ready(self):
         from wagtail.signals import page_published, page_unpublished
 
+        from newsroom.events import agency_roles_ready
         from newsroom.models import StoryPage
 
         from . import signals
@@ -19,3 +20,12 @@ class DistributionConfig(AppConfig):
         page_unpublished.connect(
             signals.on_story_unpublished, sender=StoryPage, dispatch_uid="distribution_unpublish"
         )
+        agency_roles_ready.connect(
+            _grant_permissions, dispatch_uid="distribution_agency_roles_ready"
+        )
+
+
+def _grant_permissions(sender, agency, groups, **kwargs):
+    from .services import distribution_grant_permissions
+
+    distribution_grant_permissions(groups=groups)

@@ -4,10 +4,9 @@ show. Idempotent."""
 
 from datetime import timedelta
 
-from django.contrib.auth.models import Permission
 from django.utils import timezone
 
-from newsroom.models import Agency, AgencyRole, Role, StoryPage
+from newsroom.models import Agency, StoryPage
 
 from .models import (
     Delivery,
@@ -51,13 +50,6 @@ DEMO_PLATFORMS = [
         {"username": "demo", "password": "demo-password"},
     ),
 ]
-MANAGER_PERMISSIONS = [
-    "add_platform",
-    "change_platform",
-    "view_platform",
-    "view_sharingpolicy",
-    "change_sharingpolicy",
-]
 
 
 def load(stdout=None) -> None:
@@ -83,11 +75,6 @@ def load(stdout=None) -> None:
             platform.set_credentials(credentials)
             platform.save()
         platforms[name] = platform
-    permissions = Permission.objects.filter(
-        content_type__app_label="distribution", codename__in=MANAGER_PERMISSIONS
-    )
-    for link in AgencyRole.objects.filter(role__in=[Role.EDITOR_IN_CHIEF, Role.ADMIN]):
-        link.group.permissions.add(*permissions)
     _history(platforms)
     if stdout:
         stdout.write(

@@ -347,3 +347,30 @@ def story_websub_urls(story) -> list[str]:
     root = site.root_url
     section = story.get_parent()
     return [f"{root}/rss/", f"{root}/atom/", f"{root}/{section.slug}/rss/"]
+
+
+# What an agency's editor-in-chief and admin may do with its platforms and sharing policy.
+MANAGER_PERMISSIONS = [
+    "add_platform",
+    "change_platform",
+    "view_platform",
+    "view_sharingpolicy",
+    "change_sharingpolicy",
+]
+
+
+def distribution_grant_permissions(*, groups) -> None:
+    """Receiver of `newsroom.events.agency_roles_ready`: the agency's editor-in-chief and
+    admin groups manage its platforms and sharing policy."""
+    from django.contrib.auth.models import Permission
+
+    from newsroom.models import Role
+
+    permissions = list(
+        Permission.objects.filter(
+            content_type__app_label="distribution", codename__in=MANAGER_PERMISSIONS
+        )
+    )
+    for role in (Role.EDITOR_IN_CHIEF, Role.ADMIN):
+        if role in groups:
+            groups[role].permissions.add(*permissions)

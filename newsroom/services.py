@@ -19,6 +19,7 @@ from wagtail.models import (
 )
 
 from .broadcast_services import broadcast_setup_permissions
+from .events import agency_roles_ready
 from .models import (
     DEPARTMENT_OFFICER_GROUP,
     OPEN_ASSIGNMENT_STATUSES,
@@ -149,6 +150,7 @@ def agency_setup_roles(*, agency: Agency) -> dict[str, Group]:
     for home in homes:
         WorkflowPage.objects.update_or_create(page=home, defaults={"workflow": workflow})
     broadcast_setup_permissions(agency=agency)
+    agency_roles_ready.send(sender=Agency, agency=agency, groups=groups)
     return groups
 
 
