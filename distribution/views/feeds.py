@@ -86,21 +86,25 @@ def _feed(request, site, stories, *, title, link, self_url, description):
     return fg
 
 
-@require_GET
-@cache_page(FEED_CACHE_SECONDS)
-def site_rss(request):
+def _site_feed(request):
+    """The whole outlet's feed (RSS and Atom are two renderings of it)."""
     site = _site(request)
     outlet = outlet_for_site(site)
-    title = outlet.name if outlet else site.site_name
-    fg = _feed(
+    return _feed(
         request,
         site,
         _stories(site.root_page),
-        title=title,
+        title=outlet.name if outlet else site.site_name,
         link=request.build_absolute_uri("/"),
         self_url=request.build_absolute_uri(),
         description=outlet.tagline if outlet else "",
     )
+
+
+@require_GET
+@cache_page(FEED_CACHE_SECONDS)
+def site_rss(request):
+    fg = _site_feed(request)
     return HttpResponse(fg.rss_str(pretty=True), content_type="application/rss+xml; charset=utf-8")
 
 
@@ -134,18 +138,7 @@ def section_rss(request, section_slug):
 @require_GET
 @cache_page(FEED_CACHE_SECONDS)
 def site_atom(request):
-    site = _site(request)
-    outlet = outlet_for_site(site)
-    title = outlet.name if outlet else site.site_name
-    fg = _feed(
-        request,
-        site,
-        _stories(site.root_page),
-        title=title,
-        link=request.build_absolute_uri("/"),
-        self_url=request.build_absolute_uri(),
-        description=outlet.tagline if outlet else "",
-    )
+    fg = _site_feed(request)
     return HttpResponse(
         fg.atom_str(pretty=True), content_type="application/atom+xml; charset=utf-8"
     )
