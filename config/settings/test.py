@@ -17,3 +17,5 @@ AXES_ENABLED = True
 if REDIS_URL:  # noqa: F405
     CACHES["default"]["KEY_PREFIX"] = f"hoitu-test-{os.getpid()}"  # noqa: F405
 WHITENOISE_AUTOREFRESH = True
+# Live-server and browser tests get the real stylesheets without collectstatic.
+WHITENOISE_USE_FINDERS = True

@@ -41,7 +41,9 @@ def test_paid_text_absent_without_javascript_until_subscriber_logs_in(demo):
         page.goto(base + "/tai-khoan/dang-nhap/")
         page.fill("input[name=username]", "docgia.thuebao")
         page.fill("input[name=password]", "hoitu-demo")
-        page.click("button[type=submit]")
+        # The login form's own button (the header has a search form too).
+        with page.expect_navigation():
+            page.click("main form button[type=submit]")
         page.goto(url)
         subscriber_html = htmllib.unescape(page.content())
         paid_text = page.locator(".paywall-paid").inner_text()
