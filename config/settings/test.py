@@ -19,3 +19,6 @@ if REDIS_URL:  # noqa: F405
 WHITENOISE_AUTOREFRESH = True
 # Live-server and browser tests get the real stylesheets without collectstatic.
 WHITENOISE_USE_FINDERS = True
+# Worker and live-server threads close their connections after each task or request, so
+# none is left open when the test database is dropped.
+DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
