@@ -120,56 +120,26 @@ def schedule_import_csv(*, data: bytes, agencies) -> ScheduleImport:
     return result
 
 
-# Who manages what of broadcasting in each agency.
+# Who manages what of broadcasting in each agency; each role adds to the one before.
+_RUNDOWN_EDIT = ["view_rundown", "add_rundown", "change_rundown"]
+_SCHEDULE = [
+    "delete_rundown",
+    "view_broadcastslot",
+    "add_broadcastslot",
+    "change_broadcastslot",
+    "delete_broadcastslot",
+    "view_programme",
+    "add_programme",
+    "change_programme",
+    "view_channel",
+]
+_CHANNELS = ["add_channel", "change_channel"]
 BROADCAST_PERMISSIONS = {
     Role.REPORTER: ["view_rundown"],
-    Role.DESK_EDITOR: ["view_rundown", "add_rundown", "change_rundown"],
-    Role.MANAGING_EDITOR: [
-        "view_rundown",
-        "add_rundown",
-        "change_rundown",
-        "delete_rundown",
-        "view_broadcastslot",
-        "add_broadcastslot",
-        "change_broadcastslot",
-        "delete_broadcastslot",
-        "view_programme",
-        "add_programme",
-        "change_programme",
-        "view_channel",
-    ],
-    Role.EDITOR_IN_CHIEF: [
-        "view_rundown",
-        "add_rundown",
-        "change_rundown",
-        "delete_rundown",
-        "view_broadcastslot",
-        "add_broadcastslot",
-        "change_broadcastslot",
-        "delete_broadcastslot",
-        "view_programme",
-        "add_programme",
-        "change_programme",
-        "view_channel",
-        "add_channel",
-        "change_channel",
-    ],
-    Role.ADMIN: [
-        "view_rundown",
-        "add_rundown",
-        "change_rundown",
-        "delete_rundown",
-        "view_broadcastslot",
-        "add_broadcastslot",
-        "change_broadcastslot",
-        "delete_broadcastslot",
-        "view_programme",
-        "add_programme",
-        "change_programme",
-        "view_channel",
-        "add_channel",
-        "change_channel",
-    ],
+    Role.DESK_EDITOR: _RUNDOWN_EDIT,
+    Role.MANAGING_EDITOR: _RUNDOWN_EDIT + _SCHEDULE,
+    Role.EDITOR_IN_CHIEF: _RUNDOWN_EDIT + _SCHEDULE + _CHANNELS,
+    Role.ADMIN: _RUNDOWN_EDIT + _SCHEDULE + _CHANNELS,
 }
 
 

@@ -2,6 +2,7 @@
 uploaded under a temporary name and renamed, so the receiver never picks up half a file.
 SFTP is not implemented yet."""
 
+import contextlib
 import ftplib
 import io
 from urllib.parse import unquote, urlsplit
@@ -24,20 +25,27 @@ class FtpAdapter:
         self.user = creds.get("username", "anonymous")
         self.password = creds.get("password", "")
 
-    def _connect(self) -> ftplib.FTP:
+    @contextlib.contextmanager
+    def _session(self):
+        """A logged-in FTP session in the platform's folder. The server's refusals
+        (5xx replies) are permanent; lost connections and timeouts are transient."""
         ftp = ftplib.FTP(timeout=settings.DISTRIBUTION_HTTP_TIMEOUT)
         try:
             ftp.connect(self.host, self.port)
             ftp.login(self.user, self.password)
             if self.folder not in ("", "/"):
                 ftp.cwd(self.folder)
+            yield ftp
         except ftplib.error_perm as exc:
-            ftp.close()
             raise PermanentError(f"ftp: {exc}") from exc
         except (OSError, EOFError, ftplib.Error) as exc:
-            ftp.close()
             raise TransientError(f"ftp: {exc.__class__.__name__} {exc}") from exc
-        return ftp
+        finally:
+            if ftp.sock is not None:  # never connected: nothing to say goodbye to
+                try:
+                    ftp.quit()
+                except (OSError, EOFError, ftplib.Error):
+                    ftp.close()
 
     @staticmethod
     def filename(story_pk: int) -> str:
@@ -49,32 +57,15 @@ class FtpAdapter:
         data = newsml_item(story)
         final = self.filename(story.pk)
         temporary = f".{final}.{key[-12:].replace(':', '-')}.part"
-        ftp = self._connect()
-        try:
+        with self._session() as ftp:
             ftp.storbinary(f"STOR {temporary}", io.BytesIO(data))
             ftp.rename(temporary, final)
-        except ftplib.error_perm as exc:
-            raise PermanentError(f"ftp: {exc}") from exc
-        except (OSError, EOFError, ftplib.Error) as exc:
-            raise TransientError(f"ftp: {exc.__class__.__name__} {exc}") from exc
-        finally:
-            try:
-                ftp.quit()
-            except (OSError, ftplib.Error):
-                ftp.close()
         return final
 
     def remove(self, *, story_pk: int, remote_id: str, progress: dict, key: str) -> None:
-        ftp = self._connect()
         try:
-            ftp.delete(remote_id or self.filename(story_pk))
-        except ftplib.error_perm as exc:
-            if not str(exc).startswith("550"):  # 550: already gone, which is what we want
-                raise PermanentError(f"ftp: {exc}") from exc
-        except (OSError, EOFError, ftplib.Error) as exc:
-            raise TransientError(f"ftp: {exc.__class__.__name__} {exc}") from exc
-        finally:
-            try:
-                ftp.quit()
-            except (OSError, ftplib.Error):
-                ftp.close()
+            with self._session() as ftp:
+                ftp.delete(remote_id or self.filename(story_pk))
+        except PermanentError as exc:
+            if not str(exc).startswith("ftp: 550"):  # 550: already gone, which is what we want
+                raise
