@@ -45,19 +45,24 @@ def ftp_server(tmp_path):
     server.close_all()
 
 
-def test_ftp_drop_uploads_under_temporary_name_then_renames(
-    fast, agency, ftp_server, free_story, publish, unpublish
-):
-    fast.DISTRIBUTION_HTTP_TIMEOUT = 5  # the FTP dialogue is slower than one HTTP call
+def ftp_platform(agency, ftp_server, folder):
     host, port = ftp_server.address[:2]
     platform = Platform(
         agency=agency,
         name="IPTV (fake)",
         kind=PlatformKind.FTP,
-        endpoint=f"ftp://{host}:{port}/incoming",
+        endpoint=f"ftp://{host}:{port}/{folder}",
     )
     platform.set_credentials({"username": "iptv", "password": "ftp-pass"})
     platform.save()
+    return platform
+
+
+def test_ftp_drop_uploads_under_temporary_name_then_renames(
+    fast, agency, ftp_server, free_story, publish, unpublish
+):
+    fast.DISTRIBUTION_HTTP_TIMEOUT = 5  # the FTP dialogue is slower than one HTTP call
+    platform = ftp_platform(agency, ftp_server, "incoming")
     publish(free_story)
     delivery = Delivery.objects.get(story=free_story, platform=platform)
     assert delivery.state == DeliveryState.DELIVERED, delivery.last_error
@@ -73,19 +78,26 @@ def test_ftp_drop_uploads_under_temporary_name_then_renames(
 
 def test_ftp_refusal_fails_with_the_server_reason(fast, agency, ftp_server, free_story, publish):
     fast.DISTRIBUTION_HTTP_TIMEOUT = 5  # the FTP dialogue is slower than one HTTP call
-    host, port = ftp_server.address[:2]
-    platform = Platform(
-        agency=agency,
-        name="IPTV (fake)",
-        kind=PlatformKind.FTP,
-        endpoint=f"ftp://{host}:{port}/khong-co-thu-muc",
-    )
-    platform.set_credentials({"username": "iptv", "password": "ftp-pass"})
-    platform.save()
+    platform = ftp_platform(agency, ftp_server, "khong-co-thu-muc")
     publish(free_story)
     delivery = Delivery.objects.get(story=free_story, platform=platform)
     assert delivery.state == DeliveryState.FAILED, delivery.last_error
     assert "550" in delivery.last_error and delivery.attempts == 1
+
+
+def test_ftp_remove_of_a_file_already_gone_succeeds_and_no_server_is_transient(
+    fast, agency, ftp_server
+):
+    from distribution.adapters import TransientError
+    from distribution.adapters.ftp import FtpAdapter
+
+    fast.DISTRIBUTION_HTTP_TIMEOUT = 5
+    adapter = FtpAdapter(ftp_platform(agency, ftp_server, "incoming"))
+    adapter.remove(story_pk=550, remote_id="", progress={}, key="k")  # 550 from the server
+    assert ("DELE", "hoitu-story-550.xml") in ftp_server.commands
+    ftp_server.close_all()  # nobody answers on that port any more
+    with pytest.raises(TransientError, match="ftp:"):
+        adapter.remove(story_pk=1, remote_id="", progress={}, key="k")
 
 
 def login(client, username):
