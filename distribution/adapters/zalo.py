@@ -29,6 +29,10 @@ from .base import PermanentError, TransientError, http_error, request
 
 DEFAULT_BASE = "https://openapi.zalo.me"
 DEFAULT_TOKEN_URL = "https://oauth.zaloapp.com/v4/oa/access_token"
+# getslice pages searched for a create whose answer was lost: the platform's page size,
+# and enough pages to cover the creates of a busy hour of the agency.
+GETSLICE_PAGE = 10
+GETSLICE_PAGES = 10
 TITLE_MAX = 150
 AUTHOR_MAX = 50
 DESCRIPTION_MAX = 300
@@ -232,20 +236,23 @@ class ZaloAdapter:
         raise TransientError("verify video: Zalo is still converting the video")
 
     def _find_created(self, title: str, kind: str) -> str | None:
-        """After a create that got no answer: the newest articles (getslice), to find one
-        with our title instead of creating it a second time. Any doubt → None."""
-        try:
+        """After a create that got no answer: look through the newest articles
+        (getslice, page by page) for one with our title instead of creating it a second
+        time. Other creates may have come after ours, so one page is not enough. A lookup
+        that fails raises, so the retry looks again rather than creating a duplicate."""
+        for offset in range(0, GETSLICE_PAGE * GETSLICE_PAGES, GETSLICE_PAGE):
             data = self._call(
-                f"/v2.0/article/getslice?offset=0&limit=10&type={kind}",
+                f"/v2.0/article/getslice?offset={offset}&limit={GETSLICE_PAGE}&type={kind}",
                 None,
                 what="list articles",
                 method="GET",
             )
-        except (TransientError, PermanentError):
-            return None
-        for media in data.get("medias") or []:
-            if isinstance(media, dict) and media.get("title") == title and media.get("id"):
-                return str(media["id"])
+            medias = [m for m in data.get("medias") or [] if isinstance(m, dict)]
+            for media in medias:
+                if media.get("title") == title and media.get("id"):
+                    return str(media["id"])
+            if len(medias) < GETSLICE_PAGE:
+                break
         return None
 
     def publish(self, story, *, remote_id: str, progress: dict, key: str) -> str:
@@ -256,7 +263,7 @@ class ZaloAdapter:
         else:
             fields = article_fields(story)
         if not remote_id and progress.get("zalo_create_unanswered"):
-            found = self._find_created(fields["title"], fields["type"])
+            found = self._find_created(fields["title"], fields["type"])  # raises on doubt
             progress.pop("zalo_create_unanswered", None)
             if found:
                 # The lost create did happen: bring it up to date instead of a duplicate.

@@ -251,12 +251,15 @@ class ZaloFake(_Server):
         return self._check(payload) or self._token(article_id, payload)
 
     def getslice(self, path):
-        kind = parse_qs(path.split("?", 1)[-1]).get("type", ["normal"])[0]
+        query = parse_qs(path.split("?", 1)[-1])
+        kind = query.get("type", ["normal"])[0]
+        offset = int(query.get("offset", ["0"])[0])
+        limit = min(int(query.get("limit", ["10"])[0]), 10)
         medias = [
             {"id": article_id, "title": body["title"], "type": body["type"], "status": "show"}
             for article_id, body in reversed(self.articles.items())
             if body["type"] == kind
-        ][:10]
+        ][offset : offset + limit]
         return {"error": 0, "message": "Success", "data": {"medias": medias, "total": len(medias)}}
 
     def verify(self, payload, ready=False):

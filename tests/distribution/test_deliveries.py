@@ -176,6 +176,22 @@ def test_transient_faults_retry_with_backoff_then_deliver(
     assert list(zalo_fake.articles) == [delivery.remote_id]
 
 
+def test_lost_create_is_found_past_the_first_page_of_newer_articles(
+    fast, zalo_fake, zalo_platform, free_story, publish, django_capture_on_commit_callbacks
+):
+    zalo_fake.forced_faults = ["lost"]
+    publish(free_story)
+    delivery = Delivery.objects.get(story=free_story, platform=zalo_platform)
+    assert delivery.state == DeliveryState.RETRYING
+    with zalo_fake.lock:  # other stories of the agency went out after ours (busy newsroom)
+        for i in range(12):
+            zalo_fake.articles[f"newer-{i}"] = {"title": f"Tin khác {i}", "type": "normal"}
+    delivery = due_again(delivery, django_capture_on_commit_callbacks)
+    assert delivery.state == DeliveryState.DELIVERED, delivery.last_error
+    ours = [k for k, body in zalo_fake.articles.items() if body["title"] == free_story.title]
+    assert ours == [delivery.remote_id]
+
+
 def test_backoff_grows_and_gives_up(
     fast,
     push_fake,
