@@ -187,7 +187,7 @@ def delivery_process(*, delivery_id: int) -> str | None:
                 next_try_at=None,
             )
             return DeliveryState.FAILED
-        delay = backoff_seconds(attempts)
+        delay = max(backoff_seconds(attempts), getattr(exc, "retry_after", 0) or 0)
         _finish(
             delivery,
             state=DeliveryState.RETRYING,

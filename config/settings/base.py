@@ -280,6 +280,9 @@ DISTRIBUTION_HTTP_TIMEOUT = float(os.environ.get("DISTRIBUTION_HTTP_TIMEOUT", "1
 # Zalo processes an article asynchronously: verify is polled this often, this many times.
 DISTRIBUTION_ZALO_VERIFY_INTERVAL = float(os.environ.get("DISTRIBUTION_ZALO_VERIFY_INTERVAL", "1"))
 DISTRIBUTION_ZALO_VERIFY_POLLS = 5
+# A create that got no answer may still be carried out late; the retry looks for it on
+# Zalo (instead of creating it again) only this many seconds after it was sent.
+DISTRIBUTION_ZALO_SETTLE_SECONDS = float(os.environ.get("DISTRIBUTION_ZALO_SETTLE_SECONDS", "120"))
 # WebSub hub pinged with the outlet's feeds on publish; empty = no ping.
 DISTRIBUTION_WEBSUB_HUB = os.environ.get("DISTRIBUTION_WEBSUB_HUB", "")
 CELERY_BEAT_SCHEDULE["distribution-sweep"] = {

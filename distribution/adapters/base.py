@@ -11,9 +11,11 @@ class TransientError(DeliveryError):
     the request may have reached the platform but no answer came back, so the platform
     may have acted on it."""
 
-    def __init__(self, message: str, *, unanswered: bool = False):
+    def __init__(self, message: str, *, unanswered: bool = False, retry_after: float = 0):
         super().__init__(message)
         self.unanswered = unanswered
+        # The earliest the retry makes sense, in seconds (at least the usual backoff).
+        self.retry_after = retry_after
 
 
 class PermanentError(DeliveryError):

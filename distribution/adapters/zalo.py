@@ -14,7 +14,9 @@ Contract followed (developers.zalo.me, "Quản lý bài viết"):
   converting, 4 = failed); then create with {type: video, title, description, video_id,
   avatar, status, comment}.
 - GET {base}/v2.0/article/getslice?offset&limit&type → {data: {medias: [{id, title}]}}:
-  used after a create that got no answer, so a retry does not create it twice.
+  used after a create that got no answer (Zalo has no idempotency key), so a retry does
+  not create it twice: the lookup waits DISTRIBUTION_ZALO_SETTLE_SECONDS after the lost
+  create, in case Zalo carries it out late, and removes a duplicate if both landed.
 - Errors come as HTTP 200 with a negative `error` and a `message`; -216 means the access
   token is invalid or expired. Tokens: POST oauth.zaloapp.com/v4/oa/access_token with
   header `secret_key`, form {app_id, refresh_token, grant_type=refresh_token} →
@@ -237,9 +239,20 @@ class ZaloAdapter:
 
     def _find_created(self, title: str, kind: str) -> str | None:
         """After a create that got no answer: look through the newest articles
-        (getslice, page by page) for one with our title instead of creating it a second
-        time. Other creates may have come after ours, so one page is not enough. A lookup
-        that fails raises, so the retry looks again rather than creating a duplicate."""
+        (getslice, page by page) for ones with our title instead of creating it a second
+        time. Other creates may have come after ours, so one page is not enough. Articles
+        that are already another story's copy on this platform (a daily bulletin keeps its
+        title) are never ours. If a create and its retry both landed, the oldest is kept and
+        the others are removed. A lookup or removal that fails raises, so the retry looks
+        again rather than creating a duplicate."""
+        from ..models import PlatformCopy
+
+        known = set(
+            PlatformCopy.objects.filter(platform_id=self.platform.pk).values_list(
+                "remote_id", flat=True
+            )
+        )
+        found: list[str] = []  # newest first, as getslice lists them
         for offset in range(0, GETSLICE_PAGE * GETSLICE_PAGES, GETSLICE_PAGE):
             data = self._call(
                 f"/v2.0/article/getslice?offset={offset}&limit={GETSLICE_PAGE}&type={kind}",
@@ -249,11 +262,17 @@ class ZaloAdapter:
             )
             medias = [m for m in data.get("medias") or [] if isinstance(m, dict)]
             for media in medias:
-                if media.get("title") == title and media.get("id"):
-                    return str(media["id"])
+                article_id = str(media.get("id") or "")
+                if media.get("title") == title and article_id and article_id not in known:
+                    found.append(article_id)
             if len(medias) < GETSLICE_PAGE:
                 break
-        return None
+        if not found:
+            return None
+        keep, extras = found[-1], found[:-1]
+        for article_id in extras:
+            self._call("/v2.0/article/remove", {"id": article_id}, what="remove duplicate")
+        return keep
 
     def publish(self, story, *, remote_id: str, progress: dict, key: str) -> str:
         if progress.get("zalo_token"):
@@ -263,11 +282,23 @@ class ZaloAdapter:
         else:
             fields = article_fields(story)
         if not remote_id and progress.get("zalo_create_unanswered"):
+            # A request that timed out may still be carried out later: look only once
+            # that cannot happen any more, or the lookup misses it and we create twice.
+            sent = float(progress["zalo_create_unanswered"])
+            wait = sent + settings.DISTRIBUTION_ZALO_SETTLE_SECONDS - time.time()
+            if wait > 0:
+                raise TransientError(
+                    f"create: no answer from Zalo; looking for the article in {wait:.0f} s",
+                    retry_after=wait,
+                )
             found = self._find_created(fields["title"], fields["type"])  # raises on doubt
-            progress.pop("zalo_create_unanswered", None)
             if found:
-                # The lost create did happen: bring it up to date instead of a duplicate.
-                remote_id = found
+                # The lost create did happen: it is ours from now on, even if the update
+                # below fails and is retried, so it is kept before anything else is sent.
+                progress["zalo_article_id"] = found
+            progress.pop("zalo_create_unanswered", None)
+        # The article found after a lost create: updated, never created a second time.
+        remote_id = remote_id or progress.get("zalo_article_id", "")
         if remote_id:
             data = self._call("/v2.0/article/update", {"id": remote_id, **fields}, what="update")
         else:
@@ -275,7 +306,8 @@ class ZaloAdapter:
                 data = self._call("/v2.0/article/create", fields, what="create")
             except TransientError as exc:
                 if exc.unanswered:
-                    progress["zalo_create_unanswered"] = True
+                    progress["zalo_create_unanswered"] = time.time()
+                    exc.retry_after = settings.DISTRIBUTION_ZALO_SETTLE_SECONDS
                 raise
         token = data.get("token")
         if not token:

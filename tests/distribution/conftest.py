@@ -14,6 +14,9 @@ def fast(settings):
     settings.DISTRIBUTION_ZALO_VERIFY_INTERVAL = 0.01
     settings.DISTRIBUTION_ZALO_VERIFY_POLLS = 3
     settings.DISTRIBUTION_RETRY_BASE_SECONDS = 30
+    # The fake carries out a request at once or never, so a lost create can be looked
+    # for straight away (tests of the wait set their own).
+    settings.DISTRIBUTION_ZALO_SETTLE_SECONDS = 0
     return settings
 
 

@@ -192,6 +192,81 @@ def test_lost_create_is_found_past_the_first_page_of_newer_articles(
     assert ours == [delivery.remote_id]
 
 
+def test_lost_create_found_then_failed_update_is_retried_as_an_update(
+    fast, zalo_fake, zalo_platform, free_story, publish, django_capture_on_commit_callbacks
+):
+    zalo_fake.forced_faults = ["lost", "500"]  # the create lands unseen, the update fails
+    publish(free_story)
+    delivery = Delivery.objects.get(story=free_story, platform=zalo_platform)
+    delivery = due_again(delivery, django_capture_on_commit_callbacks)
+    assert delivery.state == DeliveryState.RETRYING
+    assert "update: HTTP 500" in delivery.last_error
+    delivery = due_again(delivery, django_capture_on_commit_callbacks)
+    assert delivery.state == DeliveryState.DELIVERED, delivery.last_error
+    assert len([e for e in zalo_fake.log if e[0] == "/v2.0/article/create"]) == 1
+    assert list(zalo_fake.articles) == [delivery.remote_id]
+
+
+def _land_late(fake, title, article_id):
+    """What Zalo does with a create whose caller had already given up on it."""
+    with fake.lock:
+        fake.articles[article_id] = {"title": title, "type": "normal"}
+
+
+def test_unanswered_create_is_looked_for_only_after_it_can_have_landed(
+    fast, zalo_fake, zalo_platform, free_story, publish, django_capture_on_commit_callbacks
+):
+    fast.DISTRIBUTION_ZALO_SETTLE_SECONDS = 60
+    zalo_fake.forced_faults = ["timeout"]  # no answer, and nothing created yet
+    publish(free_story)
+    delivery = Delivery.objects.get(story=free_story, platform=zalo_platform)
+    assert delivery.state == DeliveryState.RETRYING
+    assert delivery.next_try_at >= delivery.updated_at + timedelta(seconds=59)
+    # Zalo carries out the timed-out create late, after the usual backoff would have run.
+    _land_late(zalo_fake, free_story.title, "art-late")
+    creates = len([e for e in zalo_fake.log if e[0] == "/v2.0/article/create"])
+    delivery = due_again(delivery, django_capture_on_commit_callbacks)
+    assert delivery.state == DeliveryState.RETRYING
+    assert "looking for the article in" in delivery.last_error
+    assert delivery.attempts == 2
+    assert len([e for e in zalo_fake.log if e[0] == "/v2.0/article/create"]) == creates
+    assert not [e for e in zalo_fake.log if e[0] == "/v2.0/article/getslice"]
+    # Once the wait is over the retry finds the late article and brings it up to date.
+    progress = dict(delivery.progress)
+    progress["zalo_create_unanswered"] -= 61
+    Delivery.objects.filter(pk=delivery.pk).update(progress=progress)
+    delivery = due_again(delivery, django_capture_on_commit_callbacks)
+    assert delivery.state == DeliveryState.DELIVERED, delivery.last_error
+    assert delivery.remote_id == "art-late"
+    assert list(zalo_fake.articles) == ["art-late"]
+    assert zalo_fake.articles["art-late"]["tracking_link"] == free_story.get_full_url()
+
+
+def test_create_and_its_retry_both_landed_one_is_removed_other_stories_untouched(
+    fast,
+    zalo_fake,
+    zalo_platform,
+    free_story,
+    publish,
+    django_capture_on_commit_callbacks,
+):
+    # Yesterday's story of the same title (a daily bulletin) is another story's copy.
+    other = StoryPage.objects.live().exclude(pk=free_story.pk).first()
+    _land_late(zalo_fake, free_story.title, "art-yesterday")
+    PlatformCopy.objects.create(story=other, platform=zalo_platform, remote_id="art-yesterday")
+    zalo_fake.forced_faults = ["timeout"]
+    publish(free_story)
+    delivery = Delivery.objects.get(story=free_story, platform=zalo_platform, action="publish")
+    assert delivery.state == DeliveryState.RETRYING
+    _land_late(zalo_fake, free_story.title, "art-first")
+    _land_late(zalo_fake, free_story.title, "art-second")
+    delivery = due_again(delivery, django_capture_on_commit_callbacks)
+    assert delivery.state == DeliveryState.DELIVERED, delivery.last_error
+    assert delivery.remote_id == "art-first"
+    assert zalo_fake.removed == ["art-second"]
+    assert sorted(zalo_fake.articles) == ["art-first", "art-yesterday"]
+
+
 def test_backoff_grows_and_gives_up(
     fast,
     push_fake,
