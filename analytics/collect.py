@@ -295,14 +295,6 @@ def place_of(*, ip: str, user) -> int | None:
     return code
 
 
-def client_ip(request) -> str:
-    if settings.ANALYTICS_TRUST_X_FORWARDED_FOR:
-        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-        if forwarded:
-            return forwarded.split(",")[-1].strip()
-    return request.META.get("REMOTE_ADDR", "")
-
-
 def build_event(*, payload: dict, info: PageInfo, ip: str, user_agent: str, user) -> dict:
     now = timezone.now()
     return {

@@ -15,6 +15,8 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from config.middleware import client_ip
+
 from .access import AccessLevel
 from .models import (
     CounterKind,
@@ -78,10 +80,6 @@ def current_month() -> str:
 
 def meter_limit_for(site) -> int:
     return PaywallSettings.for_site(site).meter_limit if site else 0
-
-
-def client_ip(request) -> str:
-    return request.META.get("REMOTE_ADDR", "")
 
 
 @functools.lru_cache(maxsize=1)

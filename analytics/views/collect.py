@@ -10,6 +10,8 @@ from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
+from config.middleware import client_ip
+
 from .. import buffer, collect, services
 
 logger = logging.getLogger(__name__)
@@ -46,7 +48,7 @@ def collect_view(request):
     length = request.META.get("CONTENT_LENGTH") or "0"
     if not length.isdigit() or int(length) > settings.ANALYTICS_MAX_BODY_BYTES:
         return _bad("body too large or without length", 413)
-    ip = collect.client_ip(request)
+    ip = client_ip(request)
     if _flooding(ip):
         return _bad("too many events from this address", 429)
     try:

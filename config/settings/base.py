@@ -56,7 +56,12 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
 ]
 
+# The site's own reverse proxies (CIDRs, comma-separated), e.g. "127.0.0.1/32,10.0.0.0/8":
+# behind them the reader's address comes from X-Forwarded-For (config/middleware.py).
+TRUSTED_PROXIES = [c for c in os.environ.get("TRUSTED_PROXIES", "").split(",") if c.strip()]
+
 MIDDLEWARE = [
+    "config.middleware.TrustedProxyMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -309,8 +314,6 @@ ANALYTICS_MAX_BODY_BYTES = 1024
 # Beacon posts per address and minute. A reader sends about 5 (view + heartbeats), but
 # mobile carriers put many readers behind one address (CGNAT): the limit stops floods only.
 ANALYTICS_RATE_LIMIT_PER_MINUTE = 1200
-# Behind nginx the client address is the right-most X-Forwarded-For entry.
-ANALYTICS_TRUST_X_FORWARDED_FOR = env_bool("ANALYTICS_TRUST_X_FORWARDED_FOR")
 CELERY_BEAT_SCHEDULE |= {
     "analytics-flush": {"task": "analytics.tasks.events_flush", "schedule": 5.0},
     "analytics-rollups": {"task": "analytics.tasks.rollups_refresh", "schedule": 60.0},
