@@ -99,3 +99,16 @@ def subscribe(db):
         )
 
     return make
+
+
+@pytest.fixture
+def provincial_library(db):
+    """An institution that reads everything from its IP ranges (v4 and v6)."""
+    from paywall.models import Institution
+
+    return Institution.objects.create(
+        name="Thư viện tỉnh Thanh Hóa",
+        ip_ranges="203.113.130.0/24\n2001:db8::/32",
+        seat_limit=5,
+        valid_until=timezone.localdate() + timezone.timedelta(days=30),
+    )

@@ -5,10 +5,8 @@ paywall's institutional ranges and the login lockout are what depend on it."""
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 from django.test import Client
-from django.utils import timezone
 
 from config.middleware import real_client_address
-from paywall.models import Institution
 
 from .conftest import BROWSER_UA, assert_no_paid, assert_paid, host
 
@@ -55,15 +53,9 @@ def behind_nginx(settings):
 
 @pytest.mark.django_db
 def test_institution_reads_premium_behind_the_proxy_and_a_forged_header_gets_nothing(
-    behind_nginx, stories
+    behind_nginx, stories, provincial_library
 ):
     story = stories["premium"]
-    Institution.objects.create(
-        name="Thư viện tỉnh Thanh Hóa",
-        ip_ranges="203.113.130.0/24",
-        seat_limit=5,
-        valid_until=timezone.localdate() + timezone.timedelta(days=30),
-    )
 
     def get(remote, forwarded):
         client = Client(HTTP_USER_AGENT=BROWSER_UA)  # a new client loads the middleware
