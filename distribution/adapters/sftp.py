@@ -221,6 +221,11 @@ class SftpAdapter(FileDrop):
             sftp.remove(final)
         sftp.rename(temporary, final)
 
+    def _discard(self, sftp, name: str) -> None:
+        doing = self._doing  # the failure being reported is the rename's, not this
+        super()._discard(sftp, name)
+        self._doing = doing
+
     def _delete(self, sftp, name: str) -> None:
         self._doing = f"delete {name}"
         with contextlib.suppress(FileNotFoundError):
