@@ -15,6 +15,7 @@ class PlatformKind(models.TextChoices):
     ZALO_OA = "zalo_oa", "Zalo Official Account (bài viết)"
     HTTP_PUSH = "http_push", "HTTP push có chữ ký (webhook)"
     FTP = "ftp", "FTP (giao tệp)"
+    SFTP = "sftp", "SFTP (giao tệp qua SSH)"
 
 
 class Platform(models.Model):
@@ -37,13 +38,22 @@ class Platform(models.Model):
         "địa chỉ",
         max_length=500,
         help_text="Zalo: gốc API (https://openapi.zalo.me); HTTP push: URL nhận; "
-        "FTP: ftp://máy-chủ:cổng/thư-mục",
+        "FTP: ftp://máy-chủ:cổng/thư-mục; SFTP: sftp://máy-chủ:cổng/thư-mục "
+        "(đường dẫn tuyệt đối, hoặc sftp://máy-chủ/~/thư-mục tính từ thư mục đăng nhập)",
     )
     token_endpoint = models.CharField(
         "địa chỉ cấp token (Zalo)",
         max_length=500,
         blank=True,
         help_text="Để trống: https://oauth.zaloapp.com/v4/oa/access_token",
+    )
+    # Not a secret: shown back in full so it can be compared with the server's.
+    host_key_fingerprint = models.TextField(
+        "vân tay khóa máy chủ (SFTP)",
+        blank=True,
+        help_text="Dạng SHA256:… như ssh-keygen -lf in ra; lấy bằng "
+        "ssh-keyscan -p cổng máy-chủ | ssh-keygen -lf - (dán một hoặc nhiều dòng). "
+        "Khóa máy chủ không khớp thì không gửi.",
     )
     credentials_encrypted = models.TextField(editable=False, blank=True, default="")
     created_at = models.DateTimeField(auto_now_add=True)

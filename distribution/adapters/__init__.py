@@ -8,12 +8,14 @@ def adapter_for(platform):
     from ..models import PlatformKind
     from .ftp import FtpAdapter
     from .http_push import HttpPushAdapter
+    from .sftp import SftpAdapter
     from .zalo import ZaloAdapter
 
     classes = {
         PlatformKind.ZALO_OA: ZaloAdapter,
         PlatformKind.HTTP_PUSH: HttpPushAdapter,
         PlatformKind.FTP: FtpAdapter,
+        PlatformKind.SFTP: SftpAdapter,
     }
     try:
         return classes[platform.kind](platform)

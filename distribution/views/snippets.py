@@ -20,6 +20,7 @@ class PlatformViewSet(SnippetViewSet):
         FieldPanel("enabled"),
         FieldPanel("endpoint"),
         FieldPanel("token_endpoint"),
+        FieldPanel("host_key_fingerprint"),
         MultiFieldPanel(
             [FieldPanel(f"cred_{name}") for name in CREDENTIAL_FIELDS],
             heading="Thông tin xác thực (mã hóa khi lưu, không hiển thị lại)",

@@ -1,10 +1,32 @@
+from pathlib import Path
+
 import pytest
+import xmlschema
 
 from distribution.models import Platform, PlatformKind
 from newsroom.models import Agency, StoryPage
 from paywall.access import AccessLevel
 
 from .fakes import PushFake, ZaloFake
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+
+
+def schemas_dir() -> Path:
+    """`../shared/schemas` beside the repository (CI's layout); from a worktree nested one
+    level deeper, the nearest ancestor that has it."""
+    for base in [REPO_ROOT.parent, *REPO_ROOT.parent.parents]:
+        candidate = base / "shared" / "schemas"
+        if candidate.is_dir():
+            return candidate
+    raise AssertionError(f"shared/schemas not found beside {REPO_ROOT}")
+
+
+@pytest.fixture(scope="session")
+def newsml_schema():
+    return xmlschema.XMLSchema(
+        str(schemas_dir() / "newsml-g2" / "NewsML-G2_2.35-spec-All-Power.xsd"), allow="local"
+    )
 
 
 @pytest.fixture

@@ -1,10 +1,8 @@
 import json
 import re
-from pathlib import Path
 
 import jsonschema
 import pytest
-import xmlschema
 from referencing import Registry, Resource
 
 from distribution.demo import DEMO_PARTNER_KEY
@@ -12,19 +10,9 @@ from distribution.models import PartnerKey, SharingPolicy
 from newsroom.models import StoryPage
 from paywall.gating import paid_blocks, public_text
 
+from .conftest import schemas_dir
+
 pytestmark = pytest.mark.django_db
-
-REPO_ROOT = Path(__file__).resolve().parents[2]
-
-
-def schemas_dir() -> Path:
-    """`../shared/schemas` beside the repository (CI's layout); from a worktree nested one
-    level deeper, the nearest ancestor that has it."""
-    for base in [REPO_ROOT.parent, *REPO_ROOT.parent.parents]:
-        candidate = base / "shared" / "schemas"
-        if candidate.is_dir():
-            return candidate
-    raise AssertionError(f"shared/schemas not found beside {REPO_ROOT}")
 
 
 @pytest.fixture(scope="module")
@@ -37,13 +25,6 @@ def ninjs_validator():
     )
     cls = jsonschema.validators.validator_for(schema)
     return cls(schema, registry=registry, format_checker=cls.FORMAT_CHECKER)
-
-
-@pytest.fixture(scope="module")
-def newsml_schema():
-    return xmlschema.XMLSchema(
-        str(schemas_dir() / "newsml-g2" / "NewsML-G2_2.35-spec-All-Power.xsd"), allow="local"
-    )
 
 
 AUTH = {"HTTP_AUTHORIZATION": f"Bearer {DEMO_PARTNER_KEY}"}
