@@ -14,18 +14,17 @@ Needs gunicorn (`pip install -e '.[bench]'`), nginx and wrk. The database is mig
 the demo loaded if needed (use a database of its own: the events table grows).
 """
 
-import argparse
 import json
 import os
 import re
 import shutil
-import signal
-import socket
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
+
+from benchkit import free_port, load_arguments, stop, wait_port, wrk
 
 ROOT = Path(__file__).resolve().parent.parent
 PY = sys.executable
@@ -47,22 +46,6 @@ function done(summary, latency, requests)
   io.write(string.format("ACCEPTED %%d OTHER %%d\n", a, o))
 end
 """
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_port(port: int, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        with socket.socket() as s:
-            if s.connect_ex(("127.0.0.1", port)) == 0:
-                return
-        time.sleep(0.2)
-    raise SystemExit(f"nothing listens on {port}")
 
 
 def django_env() -> dict:
@@ -91,42 +74,19 @@ def shell(env, code: str) -> str:
 
 
 def run_wrk(url, lua_path, seconds, connections, threads):
-    out = subprocess.run(
-        [
-            "wrk",
-            "-t",
-            str(threads),
-            "-c",
-            str(connections),
-            "-d",
-            f"{seconds}s",
-            "--latency",
-            "--timeout",
-            "10s",
-            "-s",
-            str(lua_path),
-            url,
-        ],
-        check=True,
-        text=True,
-        capture_output=True,
-    ).stdout
-    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
-    p99 = re.search(r"99%\s+([\d.]+\w+)", out).group(1)
-    p50 = re.search(r"50%\s+([\d.]+\w+)", out).group(1)
-    accepted, other = map(int, re.search(r"ACCEPTED (\d+) OTHER (\d+)", out).groups())
-    errors = re.search(r"Socket errors: (.*)", out)
-    if errors:
-        print("wrk socket errors:", errors.group(1))
-    return {"rps": rps, "p50": p50, "p99": p99, "accepted": accepted, "other": other}
+    figures, out = wrk(
+        url, seconds=seconds, connections=connections, threads=threads, extra=["-s", str(lua_path)]
+    )
+    if figures["errors"]:
+        print("wrk socket errors:", figures["errors"])
+    figures["accepted"], figures["other"] = map(
+        int, re.search(r"ACCEPTED (\d+) OTHER (\d+)", out).groups()
+    )
+    return figures
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seconds", type=int, default=20)
-    parser.add_argument("--connections", type=int, default=32)
-    parser.add_argument("--threads", type=int, default=2)
-    parser.add_argument("--workers", type=int, default=3, help="gunicorn workers")
+    parser = load_arguments(__doc__.splitlines()[0])
     args = parser.parse_args()
     for tool in ("nginx", "wrk"):
         if not shutil.which(tool) and not Path(f"/usr/sbin/{tool}").exists():
@@ -228,13 +188,7 @@ http {{ access_log off; client_body_temp_path {tmp}; proxy_temp_path {tmp};
             time.sleep(1)
         after = int(shell(env, "from analytics.models import Event; print(Event.objects.count())"))
     finally:
-        for p in procs:
-            p.send_signal(signal.SIGTERM)
-        for p in procs:
-            try:
-                p.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                p.kill()
+        stop(procs)
         shutil.rmtree(tmp, ignore_errors=True)
     stored = after - before
     print(
