@@ -26,6 +26,9 @@ os.environ.setdefault("DISTRIBUTION_HTTP_TIMEOUT", "0.5")
 os.environ.setdefault("DISTRIBUTION_RETRY_BASE_SECONDS", "0.2")
 os.environ.setdefault("DISTRIBUTION_MAX_ATTEMPTS", "30")
 os.environ.setdefault("DISTRIBUTION_ZALO_VERIFY_INTERVAL", "0.05")
+# A create whose answer was lost is looked for after this wait (120 s in production); the
+# fake answers or gives up within 1.5 s, so 3 s is enough here.
+os.environ.setdefault("DISTRIBUTION_ZALO_SETTLE_SECONDS", "3")
 
 LATENCY_STORIES = int(os.environ.get("BENCH_LATENCY_STORIES", "40"))
 THROUGHPUT_DELIVERIES = int(os.environ.get("BENCH_DELIVERIES", "1000"))

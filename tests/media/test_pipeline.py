@@ -131,3 +131,18 @@ def test_saving_title_only_does_not_requeue(
     asset.refresh_from_db()
     assert asset.processed_at == processed
     assert MediaAsset.objects.get(pk=asset.pk).processing_status == ProcessingStatus.READY
+
+
+def test_poster_of_a_720p_source_is_a_light_360p_frame(tmp_path):
+    from newsroom.media.probe import probe_file
+    from newsroom.media.renditions import make_poster
+
+    from .conftest import ffmpeg
+
+    source = tmp_path / "hd.mp4"
+    ffmpeg("-f", "lavfi", "-i", "testsrc2=size=1280x720:rate=25:duration=1", str(source))
+    output = make_poster(str(source), str(tmp_path), probe_file(str(source), media_type="video"))
+    path = tmp_path / output.files[0]
+    (stream,) = ffprobe(str(path))["streams"]
+    assert (stream["width"], stream["height"]) == (640, 360)
+    assert path.stat().st_size < 30_000  # what a phone fetches before anything plays
