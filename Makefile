@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 MANAGE := $(BIN)/python manage.py
 
-.PHONY: install system-deps run test lint check clean
+.PHONY: install system-deps bench-deps run test lint check clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -20,6 +20,11 @@ install: $(VENV)/.installed
 # ffmpeg, Debian's chromium and fonts: needed by media processing and browser tests.
 system-deps:
 	bash scripts/install-system-deps.sh
+
+# What the benchmarks in bench/ need on top: gunicorn (pip extra), nginx and wrk (Debian).
+bench-deps: install system-deps
+	$(BIN)/pip install --quiet -e '.[test,bench]'
+	bash scripts/install-system-deps.sh --bench
 
 run: install system-deps
 	DJANGO_SETTINGS_MODULE=config.settings.dev $(MANAGE) migrate --noinput

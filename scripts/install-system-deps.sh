@@ -2,8 +2,13 @@
 # Installs the Debian packages the project runs on: ffmpeg (media pipeline), chromium and
 # chromium-driver (browser tests, never a browser downloaded by a tool), fonts with
 # Vietnamese glyphs (PDF reports), poppler-utils (pdftotext in tests).
+# `--bench` adds nginx and wrk, which the benchmarks in bench/ drive (never the tests).
 set -euo pipefail
 need=()
+if [ "${1:-}" = "--bench" ]; then
+    command -v nginx >/dev/null || need+=(nginx)
+    command -v wrk >/dev/null || need+=(wrk)
+fi
 command -v ffmpeg >/dev/null || need+=(ffmpeg)
 command -v chromium >/dev/null || need+=(chromium chromium-driver)
 command -v pdftotext >/dev/null || need+=(poppler-utils)
