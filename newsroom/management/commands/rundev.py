@@ -1,3 +1,4 @@
+import logging
 import threading
 
 from celery.beat import Scheduler
@@ -16,6 +17,8 @@ class DevBeat:
         # As a worker does at start: every app's tasks module, so that each entry runs
         # here (eagerly) instead of being sent to a broker nobody reads.
         app.loader.import_default_modules()
+        # "Sending due task" every 5 s would bury runserver's own lines; failures still show.
+        logging.getLogger("celery.beat").setLevel(logging.WARNING)
         self.scheduler = Scheduler(app=app, lazy=False)
 
     def tick(self) -> float:
