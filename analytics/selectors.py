@@ -162,12 +162,9 @@ def _period_key(moment: datetime.datetime, period: str) -> str:
     return str(local.year)
 
 
-def production_counts(
-    *, year: int, agency: Agency | None = None, by: str, period: str = "year"
-) -> dict[str, Counter]:
-    """{group: Counter(period -> items)} for by in author/section/format/flag/desk."""
+def _group_counts(rows: list[dict], *, by: str, period: str) -> dict[str, Counter]:
     result: dict[str, Counter] = defaultdict(Counter)
-    for story in stories(year=year, agency=agency):
+    for story in rows:
         when = _period_key(story["first_published_at"], period)
         if by == "author":
             groups = [str(a) for a in story["authors"]] or ["(không ghi tên)"]
@@ -184,13 +181,32 @@ def production_counts(
     return dict(result)
 
 
+def production_counts(
+    *, year: int, agency: Agency | None = None, by: str, period: str = "year"
+) -> dict[str, Counter]:
+    """{group: Counter(period -> items)} for by in author/section/format/flag/desk."""
+    return _group_counts(stories(year=year, agency=agency), by=by, period=period)
+
+
 def production_growth(*, year: int, agency: Agency | None = None, by: str) -> list[dict]:
     """Items per group this year, last year and in 2020, with growth (%) against both."""
+    return production_growths(year=year, agency=agency, bys=[by])[by]
+
+
+def production_growths(
+    *, year: int, agency: Agency | None = None, bys: list[str]
+) -> dict[str, list[dict]]:
+    """production_growth for each grouping in `bys`, reading each year's stories once."""
+    rows_of = {y: stories(year=y, agency=agency) for y in {year, year - 1, BASE_YEAR}}
+    return {by: _growth_rows(rows_of, year=year, by=by) for by in bys}
+
+
+def _growth_rows(rows_of: dict[int, list[dict]], *, year: int, by: str) -> list[dict]:
     from django.contrib.auth import get_user_model
 
     counts = {
-        y: {g: sum(c.values()) for g, c in production_counts(year=y, agency=agency, by=by).items()}
-        for y in {year, year - 1, BASE_YEAR}
+        y: {g: sum(c.values()) for g, c in _group_counts(rows, by=by, period="year").items()}
+        for y, rows in rows_of.items()
     }
     groups = sorted(set().union(*(c.keys() for c in counts.values())))
     labels = dict(FLAGS) | {"none": "Không gắn cờ"}
@@ -234,18 +250,21 @@ def commission_progress(*, year: int, agency: Agency | None = None) -> list[dict
     commissions = Commission.objects.filter(year=year)
     if agency is not None:
         commissions = commissions.filter(agency=agency)
+    commissions = list(commissions.select_related("agency"))
+    delivered_by: dict[int, Counter] = defaultdict(Counter)
+    for s in (
+        StoryPage.objects.live()
+        .filter(commission__in=commissions)
+        .values("commission_id", "primary_format", "audio_id", "video_id", "lead_image_id")
+    ):
+        delivered = delivered_by[s["commission_id"]]
+        delivered["text"] += 1
+        delivered["photo"] += bool(s["lead_image_id"])
+        delivered["radio"] += bool(s["audio_id"] or s["primary_format"] == "radio")
+        delivered["tv"] += bool(s["video_id"] or s["primary_format"] == "tv")
     result = []
-    for c in commissions.select_related("agency"):
-        delivered = Counter()
-        for s in (
-            StoryPage.objects.live()
-            .filter(commission=c)
-            .values("primary_format", "audio_id", "video_id", "lead_image_id")
-        ):
-            delivered["text"] += 1
-            delivered["photo"] += bool(s["lead_image_id"])
-            delivered["radio"] += bool(s["audio_id"] or s["primary_format"] == "radio")
-            delivered["tv"] += bool(s["video_id"] or s["primary_format"] == "tv")
+    for c in commissions:
+        delivered = delivered_by[c.pk]
         rows = []
         for fmt, label in (
             ("text", "Văn bản"),
@@ -676,13 +695,18 @@ def indicator_revenue(*, year: int, agency: Agency | None = None) -> IndicatorRe
     return _finish(r, year)
 
 
-def staff_of(agency: Agency) -> set[int]:
+def _staff(agencies) -> set[tuple[int, int]]:
+    """(agency id, user id) of everyone holding a newsroom role (not admin) in `agencies`."""
     return set(
-        AgencyRole.objects.filter(agency=agency)
+        AgencyRole.objects.filter(agency__in=agencies)
         .exclude(role="admin")
-        .values_list("group__user", flat=True)
         .exclude(group__user=None)
+        .values_list("agency_id", "group__user")
     )
+
+
+def staff_of(agency: Agency) -> set[int]:
+    return {user_id for _, user_id in _staff([agency])}
 
 
 def indicator_training(*, year: int, agency: Agency | None = None) -> IndicatorResult:
@@ -694,9 +718,7 @@ def indicator_training(*, year: int, agency: Agency | None = None) -> IndicatorR
         "Người",
     )
     agencies = [agency] if agency else agencies_of_year(year)
-    staff = set()
-    for a in agencies:
-        staff |= {(a.pk, u) for u in staff_of(a)}
+    staff = _staff(agencies)
     records = TrainingRecord.objects.filter(
         agency__in=agencies, completed_on__lte=datetime.date(year, 12, 31)
     )

@@ -43,6 +43,12 @@ CHANNEL_LABELS = {
     "referral": "Trang khác",
 }
 MONTHS = [f"T{m}" for m in range(1, 13)]
+PRODUCTION_GROUPINGS = {
+    "flag": "Theo nhiệm vụ",
+    "format": "Theo loại hình",
+    "section": "Theo chuyên mục (ban)",
+    "author": "Theo phóng viên",
+}
 
 
 def _year(request) -> int:
@@ -108,6 +114,7 @@ def dashboard(request):
     titles = {s["pk"]: s["title"] for s in _story_titles(story_audience)}
     top = sorted(story_audience.items(), key=lambda kv: -kv[1]["pageviews"])[:10]
     revenue = selectors.digital_revenue(year=year, agency=agency)
+    growths = selectors.production_growths(year=year, agency=agency, bys=list(PRODUCTION_GROUPINGS))
     total = selectors.audience(year=year, agency=agency).get("all", {})
     charts = {
         "output": _chart(
@@ -185,15 +192,7 @@ def dashboard(request):
             "output_total": sum(sum(c.values()) for c in output.values()),
             "commissions": selectors.commission_progress(year=year, agency=agency),
             "period": period,
-            "production": [
-                (title, selectors.production_growth(year=year, agency=agency, by=by))
-                for by, title in (
-                    ("flag", "Theo nhiệm vụ"),
-                    ("format", "Theo loại hình"),
-                    ("section", "Theo chuyên mục (ban)"),
-                    ("author", "Theo phóng viên"),
-                )
-            ],
+            "production": [(title, growths[by]) for by, title in PRODUCTION_GROUPINGS.items()],
             "years": range(timezone.localdate().year, 2019, -1),
         },
     )
