@@ -289,6 +289,17 @@ def commission_progress(*, year: int, agency: Agency | None = None) -> list[dict
 # --- Audience -----------------------------------------------------------------------------
 
 
+def _rollups(*, year: int, agency: Agency | None, dimension: str, granularity: str):
+    """The rollup rows of `year` that belong to `agency` (or the province): one query over
+    every (site, time span) of periods()."""
+    condition = Q()
+    for p in periods(year=year, agency=agency):
+        condition |= Q(site_id=p.site_id, bucket__gte=p.start, bucket__lt=p.end)
+    if not condition:
+        return Rollup.objects.none()
+    return Rollup.objects.filter(condition, granularity=granularity, dimension=dimension)
+
+
 def audience(
     *,
     year: int,
@@ -298,45 +309,29 @@ def audience(
 ) -> dict[str, dict]:
     """Sums of daily rollups over `year` per key of `dimension`. `visitors` is a sum of
     daily uniques (visitor-days): the salt rotates daily by design."""
-    totals: dict[str, dict] = defaultdict(Counter)
-    for p in periods(year=year, agency=agency):
-        rows = (
-            Rollup.objects.filter(
-                granularity=granularity,
-                dimension=dimension,
-                site_id=p.site_id,
-                bucket__gte=p.start,
-                bucket__lt=p.end,
-            )
-            .values("key")
-            .annotate(
-                pageviews=Sum("pageviews"),
-                visitors=Sum("visitors"),
-                engaged_seconds=Sum("engaged_seconds"),
-                media_plays=Sum("media_plays"),
-                media_seconds=Sum("media_seconds"),
-                paywall_impressions=Sum("paywall_impressions"),
-                paywall_conversions=Sum("paywall_conversions"),
-            )
+    rows = (
+        _rollups(year=year, agency=agency, dimension=dimension, granularity=granularity)
+        .values("key")
+        .annotate(
+            pageviews=Sum("pageviews"),
+            visitors=Sum("visitors"),
+            engaged_seconds=Sum("engaged_seconds"),
+            media_plays=Sum("media_plays"),
+            media_seconds=Sum("media_seconds"),
+            paywall_impressions=Sum("paywall_impressions"),
+            paywall_conversions=Sum("paywall_conversions"),
         )
-        for row in rows:
-            key = row.pop("key")
-            totals[key].update({k: v or 0 for k, v in row.items()})
-    return {k: dict(v) for k, v in totals.items()}
+    )
+    return {row.pop("key"): {k: v or 0 for k, v in row.items()} for row in rows}
 
 
 def audience_by_month(*, year: int, agency: Agency | None = None) -> list[dict]:
     months = defaultdict(Counter)
-    for p in periods(year=year, agency=agency):
-        for bucket, pv, vis, eng in Rollup.objects.filter(
-            granularity=Granularity.DAY,
-            dimension=Dimension.TOTAL,
-            site_id=p.site_id,
-            bucket__gte=p.start,
-            bucket__lt=p.end,
-        ).values_list("bucket", "pageviews", "visitors", "engaged_seconds"):
-            m = timezone.localtime(bucket).month
-            months[m].update(pageviews=pv, visitors=vis, engaged_seconds=eng)
+    for bucket, pv, vis, eng in _rollups(
+        year=year, agency=agency, dimension=Dimension.TOTAL, granularity=Granularity.DAY
+    ).values_list("bucket", "pageviews", "visitors", "engaged_seconds"):
+        m = timezone.localtime(bucket).month
+        months[m].update(pageviews=pv, visitors=vis, engaged_seconds=eng)
     return [{"month": m, **months[m]} for m in range(1, 13)]
 
 
