@@ -369,17 +369,6 @@ def place_classes(place_totals: dict[str, dict], metric: str = "visitors") -> di
     return dict(result)
 
 
-def classify_place(code: int | None) -> str:
-    if code is None:
-        return "unknown"
-    if code == PLACE_ELSEWHERE:
-        return "elsewhere"
-    place = Place.objects.filter(code=code).first()
-    if place is None:
-        return "unknown"
-    return "urban" if place.kind == PlaceKind.WARD else "rural"
-
-
 # --- Revenue ------------------------------------------------------------------------------
 
 

@@ -11,7 +11,6 @@ from collections import defaultdict
 
 from django.core.cache import cache
 from django.db import transaction
-from django.db.models import Max
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
@@ -423,7 +422,3 @@ def yearly_report_review(*, report: YearlyReport, status: str, note: str = "") -
     report.officer_note = note
     report.save(update_fields=["status", "officer_note"])
     return report
-
-
-def latest_event_time():
-    return Event.objects.aggregate(latest=Max("occurred_at"))["latest"]

@@ -3,7 +3,7 @@ from django.core.management import CommandError, call_command
 
 from analytics import collect
 from analytics.models import IpRange
-from analytics.selectors import classify_place, place_classes
+from analytics.selectors import place_classes
 from analytics.services import ImportRejected, ip_ranges_import
 from newsroom.models import Place, PlaceKind
 
@@ -31,10 +31,16 @@ def test_import_places_addresses_and_classes(ward, commune):
     assert collect.place_from_ip("2001:ee0:1::5") == commune.code
     assert collect.place_from_ip("14.224.16.0") is None  # just past the range: unknown
     assert collect.place_of(ip="8.8.8.8", user=None) == 0
-    assert classify_place(ward.code) == "urban"
-    assert classify_place(commune.code) == "rural"
-    assert classify_place(0) == "elsewhere"
-    assert classify_place(None) == "unknown"
+    classes = place_classes(
+        {
+            str(ward.code): {"visitors": 1},
+            str(commune.code): {"visitors": 10},
+            "0": {"visitors": 100},
+            "unknown": {"visitors": 1000},
+        }
+    )
+    assert (classes["urban"], classes["rural"]) == (1, 10)
+    assert (classes["elsewhere"], classes["unknown"]) == (100, 1000)
 
 
 def test_mountain_flags_come_from_the_place_list_as_edited(commune):
