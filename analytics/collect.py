@@ -275,14 +275,21 @@ def _known_codes() -> set[int]:
 
 
 def place_of_reader(user) -> int | None:
-    """The commune the logged-in reader gave in their profile (paywall), if any."""
+    """The commune the logged-in reader gave in their profile (paywall), if any. Kept in
+    the per-process memo: a reading tab posts every 15 s, and a changed profile is
+    followed within MEMO_SECONDS."""
     if user is None or not user.is_authenticated:
         return None
-    try:
-        from paywall.selectors import reader_commune_code
-    except ImportError:
-        return None
-    code = reader_commune_code(user)
+    key = f"reader:{user.pk}"
+    hit = _memo_get(key)  # (code,): a reader without a commune is remembered too
+    if hit is None:
+        try:
+            from paywall.selectors import reader_commune_code
+        except ImportError:
+            return None
+        hit = (reader_commune_code(user),)
+        _memo_set(key, hit)
+    code = hit[0]
     return code if code in _known_codes() else None
 
 

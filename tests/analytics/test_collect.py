@@ -147,3 +147,24 @@ def test_an_unpublished_story_stops_counting(beacon, story, flush):
     assert response.status_code == 400 and "unknown page" in response.content.decode()
     flush()
     assert Event.objects.count() == 1
+
+
+def test_a_logged_in_reader_is_placed_by_profile_without_a_query_per_beat(
+    client, beacon, story, flush
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from newsroom.models import Place, PlaceKind
+    from paywall.services import reader_create
+
+    commune = Place.objects.filter(kind=PlaceKind.COMMUNE).order_by("code").first()
+    reader = reader_create(email="doc.gia@example.vn", password="x" * 12, commune_code=commune.code)
+    client.force_login(reader)
+    assert beacon(pageview(story)).status_code == 204
+    heartbeat = {"k": "heartbeat", "p": story.pk, "s": story.get_site().pk, "sec": 15}
+    with CaptureQueriesContext(connection) as queries:
+        assert beacon(heartbeat).status_code == 204
+    assert not [q for q in queries if "paywall_readerprofile" in q["sql"]]
+    flush()
+    assert set(Event.objects.values_list("place_code", flat=True)) == {commune.code}
