@@ -12,11 +12,12 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from newsroom.models import Agency, Role
+from newsroom.models import Agency, PrimaryFormat, Role
 from newsroom.selectors import user_agencies, user_is_department_officer, user_roles
 
 from .. import selectors, services
 from ..models import (
+    Channel,
     Dimension,
     GuidanceDocument,
     GuidanceReceipt,
@@ -28,20 +29,9 @@ from ..reports import CONTENT_TYPES, FORMATS
 from ..reports import render as render_report
 
 LEADERS = {Role.EDITOR_IN_CHIEF, Role.MANAGING_EDITOR, Role.ADMIN}
-FORMAT_LABELS = {
-    "text": "Văn bản",
-    "radio": "Phát thanh",
-    "tv": "Truyền hình",
-    "multimedia": "Đa phương tiện",
-    "longform": "Long-form",
-}
-CHANNEL_LABELS = {
-    "direct": "Trực tiếp",
-    "internal": "Trong trang",
-    "search": "Tìm kiếm",
-    "social": "Mạng xã hội",
-    "referral": "Trang khác",
-}
+# Labels as the models name them (the story's format, the event's channel).
+FORMAT_LABELS = dict(PrimaryFormat.choices)
+CHANNEL_LABELS = dict(Channel.choices)
 MONTHS = [f"T{m}" for m in range(1, 13)]
 PRODUCTION_GROUPINGS = {
     "flag": "Theo nhiệm vụ",
