@@ -230,17 +230,18 @@ def ip_key(address) -> str:
     return str(int(address)).zfill(39)
 
 
+IP_TABLE_SECONDS = 300
 _ranges: dict = {"loaded_at": 0.0, "version": None, "firsts": [], "rows": []}
 
 
 def _ip_table():
     """The imported IP table, kept in memory and reloaded when an import bumps the
-    version (or at least every minute)."""
+    version (or at least every IP_TABLE_SECONDS)."""
     version = _memo_get("ipranges:version")
     if version is None:
         version = cache.get("analytics:ipranges:version") or "none"
         _memo_set("ipranges:version", version)
-    if _ranges["version"] != version or time.monotonic() - _ranges["loaded_at"] > 300:
+    if _ranges["version"] != version or time.monotonic() - _ranges["loaded_at"] > IP_TABLE_SECONDS:
         rows = list(IpRange.objects.order_by("first").values_list("first", "last", "place_code"))
         _ranges.update(
             loaded_at=time.monotonic(),

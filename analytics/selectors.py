@@ -394,14 +394,15 @@ def digital_revenue(*, year: int, agency: Agency | None = None) -> dict:
     entered = PlatformRevenue.objects.filter(year=year)
     if agency is not None:
         entered = entered.filter(agency=agency)
-    for source, amount in entered.values_list("source", "amount"):
+    entered = list(entered.values_list("source", "amount"))
+    for source, amount in entered:
         by_source[source] += amount
     return {
         "total": sum(by_source.values()),
         "by_source": dict(by_source),
         "ledger_available": ledger is not None,
         "ledger_rows": len(ledger or []),
-        "entered_rows": entered.count(),
+        "entered_rows": len(entered),
     }
 
 
