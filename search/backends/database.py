@@ -12,7 +12,7 @@ headline words (`vi_fold`, registered by SearchConfig). Suggestions use difflib.
 import datetime
 import difflib
 
-from django.db import connection
+from django.db import DatabaseError, connection
 from django.db.models import (
     BooleanField,
     Case,
@@ -291,6 +291,8 @@ def _contains(text: str, folded_words: list[str]) -> bool:
 
 class DatabaseBackend:
     name = "database"
+    # What a search may fail with that is the service's fault, not the reader's.
+    errors = (DatabaseError,)
 
     def search(self, req: SearchRequest) -> SearchResult:
         base = filtered(req)
