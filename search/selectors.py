@@ -67,5 +67,6 @@ def _empty(req: SearchRequest) -> SearchResult:
 
 
 def site_root_urls() -> dict[int, str]:
-    """Site id → root URL, to link hits on other outlets."""
-    return {site.pk: site.root_url for site in Site.objects.all()}
+    """Site id → root URL, to link hits on other outlets (Wagtail's cached site roots:
+    no query per search)."""
+    return {root.site_id: root.root_url for root in Site.get_site_root_paths()}
