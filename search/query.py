@@ -22,6 +22,15 @@ DEFAULT_PER_PAGE = 20
 MAX_RESULTS = 10_000
 
 FACETS = ("outlet", "section", "format", "year", "tag", "place")
+# Filter → the index column (StoryIndex) and document field (Elasticsearch) holding it;
+# "tag" is many per story, so each backend filters on it its own way.
+FILTER_COLUMNS = {
+    "outlet": "outlet_id",
+    "section": "section_id",
+    "format": "primary_format",
+    "year": "year",
+    "place": "place_id",
+}
 SORTS = ("relevance", "newest")
 _ID_RE = re.compile(r"^\d{1,9}$")
 _SLUG_RE = re.compile(r"^[-\w]{1,100}$")

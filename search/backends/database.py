@@ -31,7 +31,7 @@ from django.utils import timezone
 from ..folding import fold, has_diacritics
 from ..highlight import mark, snippet
 from ..models import SearchTerm, StoryIndex, StoryIndexTag
-from ..query import FacetValue, SearchHit, SearchRequest, SearchResult
+from ..query import FILTER_COLUMNS, FacetValue, SearchHit, SearchRequest, SearchResult
 
 FACET_LIMIT = 20
 
@@ -53,13 +53,7 @@ def filtered(req: SearchRequest):
     if req.agency_ids is not None:
         qs = qs.filter(agency_id__in=req.agency_ids)
     f = req.filters
-    for key, column in (
-        ("outlet", "outlet_id"),
-        ("section", "section_id"),
-        ("format", "primary_format"),
-        ("year", "year"),
-        ("place", "place_id"),
-    ):
+    for key, column in FILTER_COLUMNS.items():
         if key in f:
             qs = qs.filter(**{column: f[key]})
     if "tag" in f:

@@ -32,7 +32,7 @@ from elasticsearch.dsl import (
 )
 
 from ..highlight import mark, snippet
-from ..query import MAX_RESULTS, FacetValue, SearchHit, SearchRequest, SearchResult
+from ..query import FILTER_COLUMNS, MAX_RESULTS, FacetValue, SearchHit, SearchRequest, SearchResult
 
 LOCAL_TZ = "Asia/Ho_Chi_Minh"
 FACET_SIZE = 20
@@ -185,14 +185,7 @@ def build_search(req: SearchRequest) -> Search:
     if req.agency_ids is not None:
         s = s.filter("terms", agency_id=req.agency_ids)
     f = req.filters
-    for key, field in (
-        ("outlet", "outlet_id"),
-        ("section", "section_id"),
-        ("format", "primary_format"),
-        ("year", "year"),
-        ("place", "place_id"),
-        ("tag", "tags"),
-    ):
+    for key, field in (FILTER_COLUMNS | {"tag": "tags"}).items():
         if key in f:
             s = s.filter("term", **{field: f[key]})
     date_range = {}
