@@ -226,7 +226,7 @@ def main():
     call_command("migrate", verbosity=0)
     call_command("load_initial_data", "--once", verbosity=0)
     from newsroom.models import StoryPage
-    from search.backends.database import DatabaseBackend, filtered, matched
+    from search.backends.database import DatabaseBackend, filtered, matching, ranked
     from search.query import clean_request
     from search.selectors import story_search
 
@@ -251,7 +251,7 @@ def main():
 
         def hits_only(q=q):
             req, _ = clean_request(query=q, filters={}, sort="relevance", page=1, per_page=20)
-            qs = matched(filtered(req), req).order_by("-score", "-published_at")
+            qs = ranked(matching(filtered(req), req), req).order_by("-score", "-published_at")
             return list(qs[:20])
 
         hits, _ = timed(hits_only, args.repeat)

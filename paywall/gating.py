@@ -6,6 +6,7 @@ This module works on any object with `access_level` and a StreamField `body`; it
 no other app of the project."""
 
 import re
+from html import unescape
 
 from django.utils.html import strip_tags
 
@@ -44,8 +45,11 @@ _BLOCK_END = re.compile(r"</(p|li|h[1-6]|div|ul|ol|blockquote|tr|td|th)>|<br\s*/
 
 
 def _html_text(html: str) -> str:
-    """Text of rich text, with a space where a block ends so words don't run together."""
-    return strip_tags(_BLOCK_END.sub(lambda m: m.group(0) + " ", html))
+    """Text of rich text, with a space where a block ends so words don't run together,
+    and entities decoded: this is plain text (search words, feeds, JSON-LD, meta), where
+    "&amp;" would show as such or be indexed as the word "amp".
+    (Wagtail's `get_text_for_indexing` does the same but misses `<br>` without a slash.)"""
+    return unescape(strip_tags(_BLOCK_END.sub(lambda m: m.group(0) + " ", html)))
 
 
 def blocks_text(blocks) -> str:

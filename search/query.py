@@ -17,9 +17,20 @@ MAX_WORDS = 12
 MAX_PER_PAGE = 50
 DEFAULT_PER_PAGE = 20
 # Deep paging is what crawlers do; 500 pages of 20 is the whole demo archive many times.
-MAX_PAGE = 500
+# It is also Elasticsearch's `max_result_window`: a page past it is refused by the
+# cluster, so the limit is on results, whatever the page size.
+MAX_RESULTS = 10_000
 
 FACETS = ("outlet", "section", "format", "year", "tag", "place")
+# Filter → the index column (StoryIndex) and document field (Elasticsearch) holding it;
+# "tag" is many per story, so each backend filters on it its own way.
+FILTER_COLUMNS = {
+    "outlet": "outlet_id",
+    "section": "section_id",
+    "format": "primary_format",
+    "year": "year",
+    "place": "place_id",
+}
 SORTS = ("relevance", "newest")
 _ID_RE = re.compile(r"^\d{1,9}$")
 _SLUG_RE = re.compile(r"^[-\w]{1,100}$")
@@ -45,6 +56,10 @@ class SearchRequest:
     @property
     def offset(self) -> int:
         return (self.page - 1) * self.per_page
+
+    @property
+    def past_limit(self) -> bool:
+        return self.offset + self.per_page > MAX_RESULTS
 
 
 @dataclass
@@ -177,8 +192,6 @@ def clean_request(
     except (TypeError, ValueError):
         per_page = DEFAULT_PER_PAGE
     per_page = min(max(per_page, 1), MAX_PER_PAGE)
-    if page > MAX_PAGE:
-        messages.append(f"Chỉ xem được tối đa {MAX_PAGE} trang kết quả.")
 
     request = SearchRequest(
         text=text,
@@ -190,4 +203,6 @@ def clean_request(
         site_id=getattr(site, "pk", None),
         agency_ids=list(agency_ids) if agency_ids is not None else None,
     )
+    if request.past_limit:
+        messages.append(f"Chỉ xem được tối đa {MAX_RESULTS // per_page} trang kết quả.")
     return request, messages

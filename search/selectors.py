@@ -3,13 +3,13 @@ the staff view."""
 
 import logging
 
-from django.db import DatabaseError, transaction
+from django.db import transaction
 from wagtail.models import Site
 
 from newsroom.models.pages import PrimaryFormat
 
 from .backends import get_backend
-from .query import MAX_PAGE, SearchRequest, SearchResult, clean_request
+from .query import SearchRequest, SearchResult, clean_request
 
 logger = logging.getLogger(__name__)
 
@@ -38,7 +38,7 @@ def story_search(
         site=site,
         agency_ids=agency_ids,
     )
-    if req.page > MAX_PAGE:
+    if req.past_limit:
         result = _empty(req)
     else:
         backend = get_backend()
@@ -46,7 +46,7 @@ def story_search(
             # A savepoint: a failed search must not poison the caller's transaction.
             with transaction.atomic():
                 result = backend.search(req)
-        except DatabaseError:
+        except backend.errors:
             # Logged with the query for the operator; the reader gets a plain answer.
             logger.exception("search failed for query %r", req.text)
             result = _empty(req)
@@ -67,5 +67,6 @@ def _empty(req: SearchRequest) -> SearchResult:
 
 
 def site_root_urls() -> dict[int, str]:
-    """Site id → root URL, to link hits on other outlets."""
-    return {site.pk: site.root_url for site in Site.objects.all()}
+    """Site id → root URL, to link hits on other outlets (Wagtail's cached site roots:
+    no query per search)."""
+    return {root.site_id: root.root_url for root in Site.get_site_root_paths()}

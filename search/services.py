@@ -75,9 +75,23 @@ def story_index_document(*, story: StoryPage) -> dict:
 def story_index_update(*, page_id: int) -> StoryIndex | None:
     """Index a story's live, public version, or drop it from the index when it has none.
     Idempotent: safe to run twice or late."""
+    row = _row_write(page_id=page_id)
+    if row is None:
+        story_index_remove(page_id=page_id)
+        return None
+    _terms_add(collections.Counter(_words(row)))
+    if _elasticsearch_enabled():
+        from .backends import elastic
+
+        transaction.on_commit(lambda: elastic.document_save(row_id=row.pk))
+    return row
+
+
+@transaction.atomic
+def _row_write(*, page_id: int) -> StoryIndex | None:
+    """The story's index row and tags in the database only; None if it is not live."""
     story = _live_story(page_id)
     if story is None:
-        story_index_remove(page_id=page_id)
         return None
     doc = story_index_document(story=story)
     tags = doc.pop("_tags")
@@ -86,11 +100,6 @@ def story_index_update(*, page_id: int) -> StoryIndex | None:
     StoryIndexTag.objects.bulk_create(
         [StoryIndexTag(story=row, slug=slug, name=name) for slug, name in tags]
     )
-    _terms_add(collections.Counter(_words(row)))
-    if _elasticsearch_enabled():
-        from .backends import elastic
-
-        transaction.on_commit(lambda: elastic.document_save(row_id=row.pk))
     return row
 
 
@@ -106,14 +115,17 @@ def story_index_remove(*, page_id: int) -> bool:
 
 def search_index_rebuild(*, progress: Callable[[int, int], None] | None = None) -> int:
     """Rebuild the index from every live public story; rows of stories that are gone are
-    dropped. Returns the number of stories indexed."""
+    dropped. Returns the number of stories indexed. The vocabulary and Elasticsearch are
+    rebuilt once at the end, not story by story as `story_index_update` does."""
     ids = list(StoryPage.objects.live().public().order_by("pk").values_list("pk", flat=True))
     total = len(ids)
+    indexed = []
     for done, page_id in enumerate(ids, start=1):
-        story_index_update(page_id=page_id)
+        if _row_write(page_id=page_id):
+            indexed.append(page_id)
         if progress:
             progress(done, total)
-    StoryIndex.objects.exclude(page_id__in=ids).delete()
+    StoryIndex.objects.exclude(page_id__in=indexed).delete()
     search_terms_rebuild()
     if _elasticsearch_enabled():
         from .backends import elastic

@@ -37,3 +37,15 @@ def test_block_text_keeps_words_apart():
     text = blocks_text([Block()])
     assert "MộtHai" not in text and "BaBốn" not in text
     assert text.split() == ["Một", "Hai", "Ba", "Bốn"]
+
+
+def test_block_text_is_plain_text_not_html_entities():
+    from wagtail.rich_text import RichText
+
+    from paywall.gating import blocks_text
+
+    class Block:
+        block_type = "paragraph"
+        value = RichText("<p>Giá&nbsp;xăng &amp; dầu &lt;tăng&gt;</p>")
+
+    assert blocks_text([Block()]).split() == ["Giá", "xăng", "&", "dầu", "<tăng>"]

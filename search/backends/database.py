@@ -12,7 +12,7 @@ headline words (`vi_fold`, registered by SearchConfig). Suggestions use difflib.
 import datetime
 import difflib
 
-from django.db import connection
+from django.db import DatabaseError, connection
 from django.db.models import (
     BooleanField,
     Case,
@@ -31,7 +31,7 @@ from django.utils import timezone
 from ..folding import fold, has_diacritics
 from ..highlight import mark, snippet
 from ..models import SearchTerm, StoryIndex, StoryIndexTag
-from ..query import FacetValue, SearchHit, SearchRequest, SearchResult
+from ..query import FILTER_COLUMNS, FacetValue, SearchHit, SearchRequest, SearchResult
 
 FACET_LIMIT = 20
 
@@ -53,13 +53,7 @@ def filtered(req: SearchRequest):
     if req.agency_ids is not None:
         qs = qs.filter(agency_id__in=req.agency_ids)
     f = req.filters
-    for key, column in (
-        ("outlet", "outlet_id"),
-        ("section", "section_id"),
-        ("format", "primary_format"),
-        ("year", "year"),
-        ("place", "place_id"),
-    ):
+    for key, column in FILTER_COLUMNS.items():
         if key in f:
             qs = qs.filter(**{column: f[key]})
     if "tag" in f:
@@ -75,25 +69,34 @@ def _postgres() -> bool:
     return connection.vendor == "postgresql"
 
 
-def matched(qs, req: SearchRequest):
-    """Rows matching every query word, folded, with a `score` annotation."""
+def matching(qs, req: SearchRequest):
+    """Rows matching every query word, folded (no ranking: counting and facets need none)."""
+    if not req.words:
+        return qs
+    if _postgres():
+        return qs.alias(
+            hit=RawSQL(
+                "vector_folded @@ plainto_tsquery('hoitu_vi', %s)",
+                [" ".join(req.words)],
+                output_field=BooleanField(),
+            )
+        ).filter(hit=True)
+    for word in req.folded_words:
+        qs = qs.filter(search_folded__contains=f" {word} ")
+    return qs
+
+
+def ranked(qs, req: SearchRequest):
+    """Matching rows with a `score` annotation."""
     words = req.words
     if not words:
         return qs.annotate(score=Value(0.0, output_field=FloatField()))
     exact_words = [w for w in words if has_diacritics(w)]
     if _postgres():
-        phrase = " ".join(words)
-        qs = qs.alias(
-            hit=RawSQL(
-                "vector_folded @@ plainto_tsquery('hoitu_vi', %s)",
-                [phrase],
-                output_field=BooleanField(),
-            )
-        ).filter(hit=True)
         # Each rank is in [0, 1) (normalisation 32); each exact-diacritic word found adds
         # 1, so a story with the reader's exact words always outranks a folded-only one.
         sql = ["ts_rank_cd(vector_folded, plainto_tsquery('hoitu_vi', %s), 32)"]
-        params: list = [phrase]
+        params: list = [" ".join(words)]
         if exact_words:
             sql.append("ts_rank_cd(vector_exact, to_tsquery('simple', %s), 32)")
             params.append(" | ".join(exact_words))
@@ -102,8 +105,6 @@ def matched(qs, req: SearchRequest):
                 params.append(word)
         return qs.annotate(score=RawSQL(" + ".join(sql), params, output_field=FloatField()))
 
-    for word in req.folded_words:
-        qs = qs.filter(search_folded__contains=f" {word} ")
     score = Value(0, output_field=IntegerField())
     qs = qs.annotate(headline_folded=ViFold("headline"))
     for word in exact_words:
@@ -183,19 +184,6 @@ def tag_facet(qs) -> list[FacetValue]:
         .order_by("-n", "name")[:FACET_LIMIT]
     )
     return [FacetValue(t["slug"], t["name"], t["n"]) for t in tags]
-
-
-def filtered_match(qs, req: SearchRequest):
-    """Matching rows without the score (counting needs no ranking)."""
-    if _postgres() and req.words:
-        return qs.alias(
-            hit=RawSQL(
-                "vector_folded @@ plainto_tsquery('hoitu_vi', %s)",
-                [" ".join(req.words)],
-                output_field=BooleanField(),
-            )
-        ).filter(hit=True)
-    return qs
 
 
 def facet_counts(qs) -> dict[str, list[FacetValue]]:
@@ -291,14 +279,16 @@ def _contains(text: str, folded_words: list[str]) -> bool:
 
 class DatabaseBackend:
     name = "database"
+    # What a search may fail with that is the service's fault, not the reader's.
+    errors = (DatabaseError,)
 
     def search(self, req: SearchRequest) -> SearchResult:
-        base = filtered(req)
-        qs = matched(base, req)
+        rows = matching(filtered(req), req)
         if _postgres():
-            total, facets = count_and_facets_postgres(filtered_match(base, req))
+            total, facets = count_and_facets_postgres(rows)
         else:
-            total, facets = qs.count(), facet_counts(qs)
+            total, facets = rows.count(), facet_counts(rows)
+        qs = ranked(rows, req)
         if req.sort == "newest" or not req.words:
             qs = qs.order_by("-published_at", "-page_id")
         else:

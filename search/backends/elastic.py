@@ -17,6 +17,7 @@ import zoneinfo
 from django.conf import settings
 from django.utils import timezone
 from django.utils.safestring import mark_safe
+from elasticsearch import ApiError, Elasticsearch, TransportError
 from elasticsearch.dsl import (
     Date,
     Document,
@@ -31,7 +32,7 @@ from elasticsearch.dsl import (
 )
 
 from ..highlight import mark, snippet
-from ..query import FacetValue, SearchHit, SearchRequest, SearchResult
+from ..query import FILTER_COLUMNS, MAX_RESULTS, FacetValue, SearchHit, SearchRequest, SearchResult
 
 LOCAL_TZ = "Asia/Ho_Chi_Minh"
 FACET_SIZE = 20
@@ -86,7 +87,7 @@ def alias_name() -> str:
 def story_index(name: str) -> Index:
     """The index definition (settings, analysis, mappings) under a concrete name."""
     index = Index(name)
-    index.settings(number_of_shards=1, number_of_replicas=0, max_result_window=10_000)
+    index.settings(number_of_shards=1, number_of_replicas=0, max_result_window=MAX_RESULTS)
     index.document(StoryDocument)
     return index
 
@@ -184,14 +185,7 @@ def build_search(req: SearchRequest) -> Search:
     if req.agency_ids is not None:
         s = s.filter("terms", agency_id=req.agency_ids)
     f = req.filters
-    for key, field in (
-        ("outlet", "outlet_id"),
-        ("section", "section_id"),
-        ("format", "primary_format"),
-        ("year", "year"),
-        ("place", "place_id"),
-        ("tag", "tags"),
-    ):
+    for key, field in (FILTER_COLUMNS | {"tag": "tags"}).items():
         if key in f:
             s = s.filter("term", **{field: f[key]})
     date_range = {}
@@ -212,8 +206,6 @@ def build_search(req: SearchRequest) -> Search:
 
 
 def client():
-    from elasticsearch import Elasticsearch
-
     return Elasticsearch(settings.SEARCH_ELASTICSEARCH_URL, request_timeout=10)
 
 
@@ -269,6 +261,8 @@ def parse_response(req: SearchRequest, response) -> SearchResult:
 
 class ElasticsearchBackend:
     name = "elasticsearch"
+    # Cluster down, timed out or refusing the request: the reader gets a plain answer.
+    errors = (ApiError, TransportError)
 
     def search(self, req: SearchRequest) -> SearchResult:
         return parse_response(req, build_search(req).using(client()).execute())

@@ -99,6 +99,22 @@ def test_document_from_a_premium_story_row_has_only_public_text(indexed):
     assert doc["outlet_facet"] == f"{row.outlet_id}|{row.outlet_name}"
 
 
+@pytest.mark.django_db
+def test_cluster_down_gives_readers_a_plain_answer(client, indexed, settings):
+    import socket
+
+    with socket.socket() as sock:  # a port nobody listens on
+        sock.bind(("127.0.0.1", 0))
+        dead = f"http://127.0.0.1:{sock.getsockname()[1]}"
+    settings.SEARCH_BACKEND = "elasticsearch"
+    settings.SEARCH_ELASTICSEARCH_URL = dead
+    response = client.get("/api/search/", {"q": "bão"}, HTTP_HOST="localhost")
+    assert response.status_code == 200
+    data = response.json()
+    assert data["total"] == 0 and data["hits"] == []
+    assert any("tạm thời gián đoạn" in m for m in data["messages"])
+
+
 @needs_cluster
 @pytest.mark.django_db
 def test_real_cluster_rebuild_alias_and_search(indexed, settings):

@@ -127,6 +127,8 @@ def test_sort_newest_and_paging(indexed):
         ({"query": "bão", "filters": {"outlet": "1 OR 1=1"}}, "ấn phẩm"),
         ({"query": "bão", "filters": {"from": "hôm qua"}}, "NNNN-TT-NN"),
         ({"query": "bão", "page": 10_000}, "tối đa"),
+        # Past Elasticsearch's result window with a larger page, not only past page 500.
+        ({"query": "bão", "page": 201, "per_page": 50}, "tối đa 200 trang"),
         ({"query": "bão", "page": "abc"}, "Số trang"),
         ({"query": "bão", "sort": "; DROP"}, "sắp xếp"),
     ],
