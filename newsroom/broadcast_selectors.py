@@ -63,7 +63,8 @@ def schedule_for_day(channels, day: datetime.date) -> QuerySet[BroadcastSlot]:
 
 def programme_episodes(programme: Programme) -> QuerySet[StoryPage]:
     """Published, public stories of the programme's outlet tagged with its episode tag
-    whose audio cut has been processed."""
+    whose audio cut has been processed, with the cut's renditions fetched in one query
+    (the programme page's players and the podcast feed's enclosures read them)."""
     if not programme.episode_tag:
         return StoryPage.objects.none()
     home = programme.channel.outlet.site.root_page
@@ -79,6 +80,7 @@ def programme_episodes(programme: Programme) -> QuerySet[StoryPage]:
             audio__processing_status=ProcessingStatus.READY,
         )
         .select_related("audio")
+        .prefetch_related("audio__renditions")
         .distinct()
         .order_by("-first_published_at")
     )

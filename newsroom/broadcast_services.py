@@ -61,6 +61,7 @@ def schedule_import_csv(*, data: bytes, agencies) -> ScheduleImport:
     channels = {c.slug: c for c in Channel.objects.filter(outlet__agency__in=agencies)}
     programmes = {p.slug: p for p in Programme.objects.filter(channel__in=channels.values())}
     slots: list[tuple[int, BroadcastSlot]] = []
+    row_errors: list[tuple[int, str]] = []  # reported in row order
     for row_no, row in enumerate(reader, start=2):
         problems = []
         channel = channels.get((row.get("kenh") or "").strip())
@@ -82,7 +83,7 @@ def schedule_import_csv(*, data: bytes, agencies) -> ScheduleImport:
         if not title and programme is None:
             problems.append("cần tiêu đề hoặc chương trình")
         if problems:
-            result.errors.append(f"Dòng {row_no}: " + "; ".join(problems) + ".")
+            row_errors.append((row_no, f"Dòng {row_no}: " + "; ".join(problems) + "."))
             continue
         slot = BroadcastSlot(
             channel=channel,
@@ -92,32 +93,48 @@ def schedule_import_csv(*, data: bytes, agencies) -> ScheduleImport:
             starts_at=starts,
             ends_at=ends,
         )
-        for other_no, other in slots:
-            if (
-                other.channel_id == slot.channel_id
-                and other.starts_at < slot.ends_at
-                and other.ends_at > slot.starts_at
-            ):
-                result.errors.append(f"Dòng {row_no}: trùng giờ với dòng {other_no}.")
-                break
-        else:
-            if clash := slot.overlapping().first():
-                result.errors.append(f"Dòng {row_no}: trùng giờ với «{clash}» đã có trong lịch.")
+        if other_no := next((n for n, other in slots if _overlap(other, slot)), None):
+            row_errors.append((row_no, f"Dòng {row_no}: trùng giờ với dòng {other_no}."))
         slots.append((row_no, slot))
-    if not slots and not result.errors:
+    if not slots and not row_errors:
         result.errors.append("Tệp không có dòng dữ liệu nào.")
-    if result.errors:
         return result
     with transaction.atomic():
-        # Re-check under the lock of the channels: two imports at once must not overlap.
-        list(Channel.objects.select_for_update().filter(pk__in={s.channel_id for _, s in slots}))
-        for row_no, slot in slots:
-            if clash := slot.overlapping().first():
-                result.errors.append(f"Dòng {row_no}: trùng giờ với «{clash}» đã có trong lịch.")
-        if result.errors:
+        # The saved schedule is read once, under the lock of the channels: two imports at
+        # once must not overlap.
+        clashing = {n for n, _ in row_errors}
+        fresh = [(n, slot) for n, slot in slots if n not in clashing]
+        saved = _saved_slots_around([slot for _, slot in fresh])
+        for row_no, slot in fresh:
+            if clash := next((other for other in saved if _overlap(other, slot)), None):
+                row_errors.append(
+                    (row_no, f"Dòng {row_no}: trùng giờ với «{clash}» đã có trong lịch.")
+                )
+        if row_errors:
+            result.errors = [message for _, message in sorted(row_errors, key=lambda e: e[0])]
             return result
         result.created = BroadcastSlot.objects.bulk_create([s for _, s in slots])
     return result
+
+
+def _overlap(a: BroadcastSlot, b: BroadcastSlot) -> bool:
+    return a.channel_id == b.channel_id and a.starts_at < b.ends_at and a.ends_at > b.starts_at
+
+
+def _saved_slots_around(slots: list[BroadcastSlot]) -> list[BroadcastSlot]:
+    """The saved slots of the given slots' channels within their time span (locks the
+    channels' rows until the transaction ends)."""
+    if not slots:
+        return []
+    channel_ids = {slot.channel_id for slot in slots}
+    list(Channel.objects.select_for_update().filter(pk__in=channel_ids))
+    return list(
+        BroadcastSlot.objects.filter(
+            channel_id__in=channel_ids,
+            starts_at__lt=max(slot.ends_at for slot in slots),
+            ends_at__gt=min(slot.starts_at for slot in slots),
+        ).select_related("channel", "programme")
+    )
 
 
 # Who manages what of broadcasting in each agency; each role adds to the one before.

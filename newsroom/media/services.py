@@ -69,11 +69,15 @@ def _local_original(asset: MediaAsset):
     remote (S3)."""
     if not asset.file.storage.exists(asset.file.name):
         raise MediaRejected("Không tìm thấy tệp gốc trong kho lưu trữ.", "original missing")
+    # Only the storage's own answer decides: an error of the caller's block must reach the
+    # caller, not be taken for "no local path" (the generator cannot yield twice).
     try:
-        yield asset.file.path
-        return
+        path = asset.file.path
     except NotImplementedError:
-        pass
+        path = None
+    if path is not None:
+        yield path
+        return
     suffix = os.path.splitext(asset.file.name)[1]
     with tempfile.NamedTemporaryFile(suffix=suffix) as tmp:
         with asset.file.storage.open(asset.file.name, "rb") as src:
@@ -125,7 +129,7 @@ def _delete_files(names) -> None:
             logger.warning("Could not delete %s", name, exc_info=True)
 
 
-def _process(asset: MediaAsset, source: str):
+def _process(asset: MediaAsset):
     with _local_original(asset) as path, tempfile.TemporaryDirectory() as out_dir:
         probe = probe_file(path, media_type=asset.type)
         try:
@@ -158,7 +162,7 @@ def media_asset_process(*, asset_id: int) -> str:
         processing_status=ProcessingStatus.PROCESSING, processing_error=""
     )
     try:
-        probe, renditions, stored = _process(asset, source)
+        probe, renditions, stored = _process(asset)
     except MediaRejected as exc:
         logger.warning("Media asset %s rejected: %s", asset_id, exc.detail or exc.reason)
         media_asset_fail(asset_id=asset_id, reason=exc.reason)

@@ -114,6 +114,27 @@ def test_csv_import_all_or_nothing_with_row_errors(demo):
         assert not result.ok and result.errors
 
 
+def test_csv_import_queries_do_not_grow_with_rows(demo):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    ptth = Agency.objects.filter(slug="ptth")
+
+    def import_queries(days_ahead: int, rows: int) -> int:
+        day = (timezone.localdate() + datetime.timedelta(days=days_ahead)).isoformat()
+        data = _csv(*(f"ttv,{day} {h:02d}:00,{day} {h:02d}:30,,Bản tin {h}," for h in range(rows)))
+        with CaptureQueriesContext(connection) as queries:
+            result = schedule_import_csv(data=data, agencies=ptth)
+        assert result.ok and len(result.created) == rows, result.errors
+        with CaptureQueriesContext(connection) as refused_queries:
+            again = schedule_import_csv(data=data, agencies=ptth)
+        assert len(again.errors) == rows  # every row clashes with what is saved
+        return len(queries) + len(refused_queries)
+
+    # The saved schedule is read once per import, not once (or twice) per row.
+    assert import_queries(50, 12) == import_queries(51, 2)
+
+
 def test_csv_import_from_admin(client, demo):
     _login(client, "thuky.ptth")
     day = (timezone.localdate() + datetime.timedelta(days=40)).isoformat()

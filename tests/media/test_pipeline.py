@@ -1,6 +1,8 @@
 import os
+import sys
 
 import pytest
+from django.core.files.storage import FileSystemStorage
 
 from newsroom.media import services
 from newsroom.models import MediaAsset, MediaRendition, ProcessingStatus
@@ -146,3 +148,36 @@ def test_poster_of_a_720p_source_is_a_light_360p_frame(tmp_path):
     (stream,) = ffprobe(str(path))["streams"]
     assert (stream["width"], stream["height"]) == (640, 360)
     assert path.stat().st_size < 30_000  # what a phone fetches before anything plays
+
+
+class PathlessStorage(FileSystemStorage):
+    """A storage that, as S3, gives its callers no local path (Django's own file-system
+    methods still use one underneath): the pipeline must work on a copy."""
+
+    def path(self, name):
+        if sys._getframe(1).f_globals["__name__"].startswith("django.core.files.storage"):
+            return super().path(name)
+        raise NotImplementedError("This backend doesn't support absolute paths.")
+
+
+def test_original_on_a_storage_without_local_paths_is_processed_from_a_copy(
+    django_capture_on_commit_callbacks, make_asset, media_sources, settings
+):
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {"BACKEND": f"{__name__}.PathlessStorage"},
+    }
+    original = read(media_sources["tone"])
+    asset = _process(django_capture_on_commit_callbacks, make_asset, "tone.wav", original, "audio")
+    assert asset.processing_status == ProcessingStatus.READY, asset.processing_error
+    assert {r.kind for r in asset.renditions.all()} == {"audio_aac", "audio_mp3"}
+    assert read(media_path(asset.file.name)) == original
+
+
+def test_an_error_inside_the_pipeline_is_reported_as_itself(media_sources, make_asset):
+    """A NotImplementedError raised while working on the original is the pipeline's error,
+    not a sign that the storage has no local paths."""
+    asset = make_asset("tone.wav", read(media_sources["tone"]), "audio")
+    with pytest.raises(NotImplementedError, match="inside"):
+        with services._local_original(asset):
+            raise NotImplementedError("inside")

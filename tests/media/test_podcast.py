@@ -65,3 +65,16 @@ def test_paywalled_story_is_not_an_episode(demo):
     story = programme_episodes(programme).first()
     StoryPage.objects.filter(pk=story.pk).update(access_level="premium")
     assert story not in list(programme_episodes(programme))
+
+
+def test_episode_renditions_come_in_one_query_however_many_episodes(
+    demo, django_assert_num_queries
+):
+    programme = Programme.objects.get(is_podcast=True)
+    assert programme_episodes(programme).count() > 1
+    # The view restrictions (`.public()`), the stories, then every episode's renditions at
+    # once: not one query per episode.
+    with django_assert_num_queries(3):
+        for story in programme_episodes(programme):
+            assert story.audio.rendition("audio_mp3") is not None
+            assert story.audio.progressive_sources
