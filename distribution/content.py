@@ -6,8 +6,12 @@ leaves through distribution."""
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from django.db.models import Prefetch, prefetch_related_objects
 from django.utils.html import strip_tags
+from wagtail.images import get_image_model
+from wagtail.models import Page
 
+from newsroom.models import Outlet, StoryTag
 from paywall.gating import is_free, public_text, teaser_blocks
 
 # Rendition sent to platforms: 1200 px wide JPEG stays well under Zalo's 1 MB image limit
@@ -45,11 +49,9 @@ class PublicStory:
     video_thumbnail_url: str = ""
 
 
-def _absolute(story, url: str) -> str:
+def _absolute(root: str, url: str) -> str:
     if url.startswith("http://") or url.startswith("https://"):
         return url
-    site = story.get_site()
-    root = site.root_url if site else ""
     return root + url
 
 
@@ -57,7 +59,7 @@ def story_guid(story) -> str:
     return f"urn:hoitu:story:{story.pk}"
 
 
-def _block_dicts(story) -> list[dict]:
+def _block_dicts(story, root: str) -> list[dict]:
     out = []
     for block in teaser_blocks(story):
         value = block.value
@@ -81,22 +83,59 @@ def _block_dicts(story) -> list[dict]:
             out.append(
                 {
                     "type": "image",
-                    "url": _absolute(story, rendition.url),
+                    "url": _absolute(root, rendition.url),
                     "caption": value.get("caption") or "",
                 }
             )
     return out
 
 
+def byline_and_image_prefetches(image_spec: str) -> list:
+    """For `prefetch_related`: a story's bylines and its lead image with the `image_spec`
+    rendition, so a list of stories costs a few queries rather than a few per story."""
+    images = get_image_model().objects.prefetch_renditions(image_spec)
+    return ["bylines__author", Prefetch("lead_image", queryset=images)]
+
+
+def sections_of(stories) -> dict[str, Page]:
+    """{story path: its parent page (the section)}, in one query."""
+    parents = {story.path: story.path[: -story.steplen] for story in stories}
+    pages = Page.objects.in_bulk(set(parents.values()), field_name="path")
+    return {path: pages[parent] for path, parent in parents.items()}
+
+
 def public_story(story) -> PublicStory:
-    story = story.specific
-    section = story.get_parent().specific
-    site = story.get_site()
-    outlet = getattr(site, "outlet", None) if site else None
+    return public_stories([story])[0]
+
+
+def public_stories(stories) -> list[PublicStory]:
+    """Public views of many stories, their relations, sections and outlets fetched once."""
+    stories = [story.specific for story in stories]
+    prefetch_related_objects(
+        stories,
+        "place",
+        "video",
+        # In the order the tags were added, as `story.tags.all()` gives them.
+        Prefetch("tagged_items", queryset=StoryTag.objects.select_related("tag").order_by("pk")),
+        *byline_and_image_prefetches(PLATFORM_IMAGE_SPEC),
+    )
+    sections = sections_of(stories)
+    parts = {story.pk: story.get_url_parts() or (None, "", "") for story in stories}
+    outlets = Outlet.objects.select_related("agency").in_bulk(
+        {site_id for site_id, _, _ in parts.values() if site_id}, field_name="site_id"
+    )
+    views = []
+    for story in stories:
+        site_id, root, _ = parts[story.pk]
+        views.append(_public_story(story, sections[story.path], outlets.get(site_id), root or ""))
+    return views
+
+
+def _public_story(story, section, outlet, root: str) -> PublicStory:
     image_url = image_path = caption = ""
     if story.lead_image_id:
         rendition = story.lead_image.get_rendition(PLATFORM_IMAGE_SPEC)
-        image_url = _absolute(story, rendition.url)
+        image_url = _absolute(root, rendition.url)
         try:
             image_path = rendition.file.path
         except (NotImplementedError, ValueError):
@@ -105,13 +144,13 @@ def public_story(story) -> PublicStory:
     video_path = video_url = video_thumbnail = ""
     if story.video_id and story.video.file:
         video = story.video
-        video_url = _absolute(story, video.file.url)
+        video_url = _absolute(root, video.file.url)
         try:
             video_path = video.file.path
         except (NotImplementedError, ValueError):
             video_path = ""
         if video.thumbnail:
-            video_thumbnail = _absolute(story, video.thumbnail.url)
+            video_thumbnail = _absolute(root, video.thumbnail.url)
     published = story.first_published_at or story.last_published_at
     updated = story.last_published_at or published
     return PublicStory(
@@ -123,13 +162,13 @@ def public_story(story) -> PublicStory:
         authors=story.byline_names(),
         section=section.title,
         section_slug=section.slug,
-        tags=[t.name for t in story.tags.all()],
+        tags=[item.tag.name for item in story.tagged_items.all()],
         published=published,
         updated=max(updated, published) if updated and published else (updated or published),
         is_free=is_free(story),
         access_level=story.access_level,
         text=public_text(story),
-        blocks=_block_dicts(story),
+        blocks=_block_dicts(story, root),
         image_url=image_url,
         image_path=image_path,
         image_caption=caption,

@@ -6,7 +6,7 @@ from django.db.models import Count, Q, QuerySet
 from newsroom.models import AgencyRole, Role, StoryPage
 from newsroom.selectors import user_agencies, user_is_department_officer
 
-from .models import Delivery, DeliveryState, Platform, SharingPolicy
+from .models import Delivery, DeliveryState, Platform
 
 MANAGER_ROLES = [Role.EDITOR_IN_CHIEF, Role.ADMIN]
 
@@ -72,15 +72,16 @@ def shareable_stories() -> QuerySet[StoryPage]:
     agency without a policy shares nothing)."""
     from newsroom.models import Outlet
 
-    policies = SharingPolicy.objects.filter(share_stories=True)
-    stories = StoryPage.objects.none()
-    for policy in policies.select_related("agency"):
-        for outlet in Outlet.objects.filter(agency=policy.agency).select_related("site"):
-            part = StoryPage.objects.live().public().descendant_of(outlet.site.root_page)
-            if not policy.share_paid_teasers:
-                part = part.filter(access_level="free")
-            stories = stories | part
-    return stories
+    outlets = Outlet.objects.filter(agency__sharing_policy__share_stories=True).select_related(
+        "site__root_page", "agency__sharing_policy"
+    )
+    shared = Q(pk__in=[])
+    for outlet in outlets:
+        part = StoryPage.objects.descendant_of_q(outlet.site.root_page)
+        if not outlet.agency.sharing_policy.share_paid_teasers:
+            part &= Q(access_level="free")
+        shared |= part
+    return StoryPage.objects.live().public().filter(shared)
 
 
 __all__ = [

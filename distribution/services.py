@@ -127,6 +127,28 @@ def _finish(delivery: Delivery, **fields) -> None:
     Delivery.objects.filter(pk=delivery.pk).update(**fields)
 
 
+def _failed(delivery: Delivery, reason: str) -> str:
+    _finish(
+        delivery,
+        state=DeliveryState.FAILED,
+        last_error=reason[:2000],
+        progress=delivery.progress,
+        next_try_at=None,
+    )
+    return DeliveryState.FAILED
+
+
+def _retry_later(delivery: Delivery, delay: float, **fields) -> str:
+    _finish(
+        delivery,
+        state=DeliveryState.RETRYING,
+        next_try_at=timezone.now() + timedelta(seconds=delay),
+        **fields,
+    )
+    _queue(delivery.pk, delay)
+    return DeliveryState.RETRYING
+
+
 def delivery_process(*, delivery_id: int) -> str | None:
     """Runs one due delivery once. Returns its new state, or None when it was not due (the
     claim makes a rerun of the task, or two workers, harmless)."""
@@ -152,51 +174,23 @@ def delivery_process(*, delivery_id: int) -> str | None:
     )
     if busy:
         # One call at a time per story and platform, or two creates could race.
-        delay = 2 + random.random() * 3
-        _finish(
-            delivery,
-            state=DeliveryState.RETRYING,
-            attempts=F("attempts") - 1,
-            next_try_at=now + timedelta(seconds=delay),
-        )
-        _queue(delivery.pk, delay)
-        return DeliveryState.RETRYING
+        return _retry_later(delivery, 2 + random.random() * 3, attempts=F("attempts") - 1)
     try:
         remote_id = _run(delivery)
     except PermanentError as exc:
-        _finish(
-            delivery,
-            state=DeliveryState.FAILED,
-            last_error=str(exc)[:2000],
-            progress=delivery.progress,
-            next_try_at=None,
-        )
         logger.warning("Delivery %s failed for good: %s", delivery.pk, exc)
-        return DeliveryState.FAILED
+        return _failed(delivery, str(exc))
     except Exception as exc:
-        reason = str(exc) if isinstance(exc, TransientError) else f"internal error: {exc!r}"
-        if not isinstance(exc, TransientError):
+        if isinstance(exc, TransientError):
+            reason = str(exc)
+        else:
             logger.exception("Delivery %s crashed", delivery.pk)
+            reason = f"internal error: {exc!r}"
         attempts = delivery.attempts
         if attempts >= settings.DISTRIBUTION_MAX_ATTEMPTS:
-            _finish(
-                delivery,
-                state=DeliveryState.FAILED,
-                last_error=f"{reason} (sau {attempts} lần thử)"[:2000],
-                progress=delivery.progress,
-                next_try_at=None,
-            )
-            return DeliveryState.FAILED
+            return _failed(delivery, f"{reason} (sau {attempts} lần thử)")
         delay = max(backoff_seconds(attempts), getattr(exc, "retry_after", 0) or 0)
-        _finish(
-            delivery,
-            state=DeliveryState.RETRYING,
-            last_error=reason[:2000],
-            progress=delivery.progress,
-            next_try_at=timezone.now() + timedelta(seconds=delay),
-        )
-        _queue(delivery.pk, delay)
-        return DeliveryState.RETRYING
+        return _retry_later(delivery, delay, last_error=reason[:2000], progress=delivery.progress)
     if remote_id is None:
         return DeliveryState.CANCELLED
     return DeliveryState.DELIVERED

@@ -9,7 +9,7 @@ from django.utils.dateparse import parse_datetime
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from ..content import public_story
+from ..content import public_stories, public_story
 from ..models import PartnerKey, hash_key
 from ..selectors import shareable_stories
 from ..sharing import newsml_item, ninjs_item
@@ -71,7 +71,7 @@ def ninjs_list(request):
     if page < 1 or not 1 <= size <= MAX_PAGE_SIZE:
         return _bad_request(f"'page' ≥ 1 and 1 ≤ 'page_size' ≤ {MAX_PAGE_SIZE}")
     total = stories.count()
-    chunk = list(stories[(page - 1) * size : page * size])
+    chunk = public_stories(stories[(page - 1) * size : page * size])
     base = request.build_absolute_uri(request.path)
     params = {k: v for k, v in request.GET.items() if k in ("since", "page_size")}
     data = {
@@ -81,7 +81,7 @@ def ninjs_list(request):
         "next": f"{base}?{urlencode({**params, 'page': page + 1})}"
         if page * size < total
         else None,
-        "items": [ninjs_item(public_story(story)) for story in chunk],
+        "items": [ninjs_item(story) for story in chunk],
     }
     return JsonResponse(data, json_dumps_params={"ensure_ascii": False})
 

@@ -4,6 +4,7 @@ through Wagtail's Site.find_for_request; text only from the paywall's public vie
 from datetime import timedelta
 
 from django.conf import settings
+from django.db.models import prefetch_related_objects
 from django.http import Http404, HttpResponse
 from django.utils import timezone
 from django.views.decorators.cache import cache_page
@@ -15,10 +16,13 @@ from newsroom.models import SectionPage, StoryPage
 from newsroom.selectors import outlet_for_site
 from paywall.gating import public_text
 
+from ..content import byline_and_image_prefetches, sections_of
+
 FEED_ITEMS = 30
 NEWS_SITEMAP_MAX = 1000  # Google News sitemap: at most 1,000 URLs
 NEWS_SITEMAP_WINDOW = timedelta(days=2)  # ... of articles from the last two days
 FEED_CACHE_SECONDS = 120
+FEED_IMAGE_SPEC = "fill-800x450|format-jpeg"
 
 
 def _site(request):
@@ -29,13 +33,7 @@ def _site(request):
 
 
 def _stories(root):
-    return (
-        StoryPage.objects.live()
-        .public()
-        .descendant_of(root)
-        .select_related("lead_image")
-        .order_by("-first_published_at")
-    )
+    return StoryPage.objects.live().public().descendant_of(root).order_by("-first_published_at")
 
 
 def _feed(request, site, stories, *, title, link, self_url, description):
@@ -53,8 +51,11 @@ def _feed(request, site, stories, *, title, link, self_url, description):
     if outlet:
         fg.author({"name": outlet.agency.name})
         fg.rights(f"© {outlet.agency.name}")
+    stories = list(stories[:FEED_ITEMS])
+    prefetch_related_objects(stories, *byline_and_image_prefetches(FEED_IMAGE_SPEC))
+    sections = sections_of(stories)
     newest = None
-    for story in stories[:FEED_ITEMS]:
+    for story in stories:
         url = story.get_full_url(request)
         entry = fg.add_entry(order="append")
         entry.id(url)
@@ -71,12 +72,12 @@ def _feed(request, site, stories, *, title, link, self_url, description):
         if names and outlet and outlet.agency.email:
             # RSS 2.0 <author> is an address; the newsroom's, with the bylines as the name.
             entry.author({"name": ", ".join(names), "email": outlet.agency.email})
-        entry.category(term=story.get_parent().title)
+        entry.category(term=sections[story.path].title)
         when = story.first_published_at
         entry.published(when)
         entry.updated(story.last_published_at or when)
         if story.lead_image_id:
-            rendition = story.lead_image.get_rendition("fill-800x450|format-jpeg")
+            rendition = story.lead_image.get_rendition(FEED_IMAGE_SPEC)
             image_url = request.build_absolute_uri(rendition.url)
             entry.enclosure(
                 image_url, str(rendition.file.size if rendition.file else 0), "image/jpeg"

@@ -8,6 +8,8 @@ from urllib.parse import parse_qs
 import feedparser
 import pytest
 from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from lxml import etree
 
@@ -191,3 +193,22 @@ def test_websub_hub_is_pinged_on_publish(demo, settings, django_capture_on_commi
     assert all(r["hub.mode"] == ["publish"] for r in received)
     assert "http://localhost/rss/" in urls and "http://localhost/atom/" in urls
     assert f"http://localhost/{story.get_parent().slug}/rss/" in urls
+
+
+def test_feed_reads_its_stories_in_the_same_number_of_queries_at_any_length(
+    client, demo, monkeypatch
+):
+    """Bylines, lead images with their renditions and sections come per feed, not per
+    story (renditions made by a first call, so both calls only read)."""
+    from distribution.views import feeds
+
+    client.get("/rss/", HTTP_HOST="localhost")
+    counts = []
+    for items in (2, 20):
+        monkeypatch.setattr(feeds, "FEED_ITEMS", items)
+        cache.clear()
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get("/rss/", HTTP_HOST="localhost")
+        assert len(feedparser.parse(response.content).entries) == items
+        counts.append(len(queries))
+    assert counts[0] == counts[1], counts

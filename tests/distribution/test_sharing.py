@@ -3,6 +3,8 @@ import re
 
 import jsonschema
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from referencing import Registry, Resource
 
 from distribution.demo import DEMO_PARTNER_KEY
@@ -119,3 +121,15 @@ def test_policy_can_withhold_paid_stories_entirely(client, demo):
     assert client.get(f"/api/ninjs/v2/items/{paid.pk}/", **AUTH).status_code == 404
     data = client.get("/api/ninjs/v2/items/?page_size=200", **AUTH).json()
     assert data["count"] == StoryPage.objects.live().filter(access_level="free").count()
+
+
+def test_ninjs_list_reads_a_page_in_the_same_number_of_queries_at_any_size(client, demo):
+    """The stories' bylines, tags, images, sections and outlets are fetched per page, not
+    per story (renditions made by a first call, so both calls only read)."""
+    client.get("/api/ninjs/v2/items/?page_size=60", **AUTH)
+    counts = []
+    for size in (20, 60):  # both pages hold stories with a place, a video and tags
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(f"/api/ninjs/v2/items/?page_size={size}", **AUTH).status_code == 200
+        counts.append(len(queries))
+    assert counts[0] == counts[1], counts
