@@ -247,11 +247,6 @@ class ZaloAdapter:
         again rather than creating a duplicate."""
         from ..models import PlatformCopy
 
-        known = set(
-            PlatformCopy.objects.filter(platform_id=self.platform.pk).values_list(
-                "remote_id", flat=True
-            )
-        )
         found: list[str] = []  # newest first, as getslice lists them
         for offset in range(0, GETSLICE_PAGE * GETSLICE_PAGES, GETSLICE_PAGE):
             data = self._call(
@@ -261,12 +256,15 @@ class ZaloAdapter:
                 method="GET",
             )
             medias = [m for m in data.get("medias") or [] if isinstance(m, dict)]
-            for media in medias:
-                article_id = str(media.get("id") or "")
-                if media.get("title") == title and article_id and article_id not in known:
-                    found.append(article_id)
+            found += [str(m["id"]) for m in medias if m.get("title") == title and m.get("id")]
             if len(medias) < GETSLICE_PAGE:
                 break
+        held = set(
+            PlatformCopy.objects.filter(
+                platform_id=self.platform.pk, remote_id__in=found
+            ).values_list("remote_id", flat=True)
+        )
+        found = [article_id for article_id in found if article_id not in held]
         if not found:
             return None
         keep, extras = found[-1], found[:-1]

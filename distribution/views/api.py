@@ -1,6 +1,5 @@
 """Press data sharing API for partner agencies: `Authorization: Bearer <key>`."""
 
-import hmac
 from urllib.parse import urlencode
 
 from django.http import Http404, HttpResponse, JsonResponse
@@ -23,10 +22,9 @@ def _partner(request) -> PartnerKey | None:
     scheme, _, raw = header.partition(" ")
     if scheme.lower() != "bearer" or not raw.strip():
         return None
-    digest = hash_key(raw.strip())
-    key = PartnerKey.objects.filter(key_hash=digest, active=True).first()
-    # The lookup is by hash; compare again in constant time for good measure.
-    if key is None or not hmac.compare_digest(key.key_hash, digest):
+    # Looked up by the key's SHA-256: the raw key is never stored nor compared.
+    key = PartnerKey.objects.filter(key_hash=hash_key(raw.strip()), active=True).first()
+    if key is None:
         return None
     PartnerKey.objects.filter(pk=key.pk).update(last_used_at=timezone.now())
     return key
