@@ -142,3 +142,26 @@ def test_real_cluster_rebuild_alias_and_search(indexed, settings):
         # By name: clusters refuse wildcard deletes (action.destructive_requires_name).
         for name in es.indices.get(index=f"{settings.SEARCH_ELASTICSEARCH_ALIAS}-*"):
             es.indices.delete(index=name)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_index_task_retries_while_the_cluster_cannot_be_reached(indexed, settings):
+    """The update reaches Elasticsearch after the commit, inside the task: a cluster that
+    cannot be reached makes the task schedule a retry (it is idempotent) instead of
+    dropping the update until the next rebuild."""
+    import socket
+
+    from celery.exceptions import Retry
+    from elasticsearch import TransportError
+
+    from search.tasks import story_index_update
+
+    with socket.socket() as sock:  # a port nobody listens on
+        sock.bind(("127.0.0.1", 0))
+        dead = f"http://127.0.0.1:{sock.getsockname()[1]}"
+    settings.SEARCH_BACKEND = "elasticsearch"
+    settings.SEARCH_ELASTICSEARCH_URL = dead
+    row = StoryIndex.objects.first()
+    with pytest.raises(Retry) as retry:  # tests propagate eager errors: the retry shows here
+        story_index_update.apply(args=(row.page_id,))
+    assert isinstance(retry.value.exc, TransportError)
