@@ -1,0 +1,94 @@
+"""What every browser test shares: Debian's Chromium through Playwright, a staff user at
+desktop size, a reader at phone size, and screenshots a person can look at.
+
+    from tests.browser import chromium, staff_page, reader_page, shot
+
+    @pytest.mark.browser
+    def test_x(live_server, demo, demo_password):
+        with chromium() as browser:
+            page = staff_page(browser, live_server.url, "phongvien.baothanhhoa", demo_password)
+            ...
+            shot(page, "reporter-editor")
+
+`chromium()` sets DJANGO_ALLOW_ASYNC_UNSAFE for its block: Playwright's sync API runs an
+event loop in the test's thread, and the test's own ORM reads stay synchronous. It never
+downloads a browser: it drives /usr/bin/chromium.
+"""
+
+import contextlib
+import os
+import re
+import tempfile
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-background-networking", "--disable-gpu"]
+TIMEOUT_MS = 20_000
+SCREENSHOT_DIR = os.environ.get("E2E_SCREENSHOT_DIR", tempfile.gettempdir())
+
+DESKTOP = {"width": 1366, "height": 900}
+PHONE = {"width": 390, "height": 844}
+
+
+@contextlib.contextmanager
+def chromium(**launch_options):
+    from playwright.sync_api import sync_playwright
+
+    saved = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    try:
+        with sync_playwright() as pw:
+            browser = pw.chromium.launch(
+                executable_path=CHROMIUM, args=CHROMIUM_ARGS, **launch_options
+            )
+            try:
+                yield browser
+            finally:
+                browser.close()
+    finally:
+        if saved is None:
+            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+        else:
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = saved
+
+
+def new_page(browser, base_url, *, phone=False, **context_options):
+    """A fresh context (no cookies) in Vietnamese, at desktop or phone size."""
+    options = {"locale": "vi-VN", "timezone_id": "Asia/Ho_Chi_Minh", "base_url": base_url}
+    if phone:
+        options |= {"viewport": PHONE, "is_mobile": True, "has_touch": True}
+    else:
+        options |= {"viewport": DESKTOP}
+    context = browser.new_context(**(options | context_options))
+    context.set_default_timeout(TIMEOUT_MS)
+    return context.new_page()
+
+
+def staff_page(browser, base_url, username, password):
+    """A staff member logged in to the admin through its login form, at desktop size."""
+    page = new_page(browser, base_url)
+    page.goto("/admin/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", password)
+    page.click("form button[type=submit]")
+    page.wait_for_url("**/admin/")
+    return page
+
+
+def reader_page(browser, base_url, username=None, password=None):
+    """A reader at phone size; logged in through the reader login form when named."""
+    page = new_page(browser, base_url, phone=True)
+    if username:
+        page.goto("/tai-khoan/dang-nhap/")
+        page.fill("main input[name=username]", username)
+        page.fill("main input[name=password]", password)
+        with page.expect_navigation():
+            page.click("main form button[type=submit]")
+    return page
+
+
+def shot(page, name):
+    """Saves a full-page screenshot under E2E_SCREENSHOT_DIR and returns its path."""
+    safe = re.sub(r"[^A-Za-z0-9_.-]+", "-", name).strip("-")
+    path = os.path.join(SCREENSHOT_DIR, f"hoitu-{safe}.png")
+    page.screenshot(path=path, full_page=True)
+    return path
