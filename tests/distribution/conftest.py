@@ -13,13 +13,8 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
 def schemas_dir() -> Path:
-    """`../shared/schemas` beside the repository (CI's layout); from a worktree nested one
-    level deeper, the nearest ancestor that has it."""
-    for base in [REPO_ROOT.parent, *REPO_ROOT.parent.parents]:
-        candidate = base / "shared" / "schemas"
-        if candidate.is_dir():
-            return candidate
-    raise AssertionError(f"shared/schemas not found beside {REPO_ROOT}")
+    """The official IPTC schemas vendored under tests/schemas (with their licences)."""
+    return REPO_ROOT / "tests" / "schemas"
 
 
 @pytest.fixture(scope="session")

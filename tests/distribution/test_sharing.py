@@ -133,3 +133,12 @@ def test_ninjs_list_reads_a_page_in_the_same_number_of_queries_at_any_size(clien
             assert client.get(f"/api/ninjs/v2/items/?page_size={size}", **AUTH).status_code == 200
         counts.append(len(queries))
     assert counts[0] == counts[1], counts
+
+
+def test_vendored_schemas_work_offline(newsml_schema):
+    """The vendored XSD reads its import beside it and accepts IPTC's own example item; an
+    item it cannot accept is refused (so the validation above can fail)."""
+    example = schemas_dir() / "newsml-g2" / "example-news-item.xml"
+    newsml_schema.validate(str(example))
+    broken = example.read_text().replace("<itemMeta>", "<itemMeta><bogus/>", 1)
+    assert not newsml_schema.is_valid(broken)
