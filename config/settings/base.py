@@ -197,6 +197,12 @@ WAGTAILMEDIA = {
     "VIDEO_EXTENSIONS": ["mp4", "m4v", "mov", "webm", "mkv", "ts"],
 }
 WAGTAIL_WORKFLOW_ENABLED = True
+# The admin calls no outside service: no avatars from gravatar.com (a staff member's
+# e-mail hash sent abroad, and a broken image offline), no release check or "what's new"
+# banner from wagtail.org.
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
+WAGTAIL_ENABLE_UPDATE_CHECK = False
+WAGTAIL_ENABLE_WHATS_NEW_BANNER = False
 WAGTAIL_MODERATION_ENABLED = True
 WAGTAILIMAGES_MAX_UPLOAD_SIZE = 15 * 1024 * 1024
 WAGTAIL_ALLOW_UNICODE_SLUGS = False
