@@ -296,7 +296,7 @@ class StoryPage(Page):
     edit_handler = TabbedInterface(
         [
             ObjectList(content_panels, heading="Nội dung"),
-            ObjectList(seo_panels, heading="Đường dẫn và SEO"),
+            ObjectList(seo_panels, heading="Tối ưu tìm kiếm (SEO)"),
             ObjectList(Page.settings_panels, heading="Lịch đăng và bình luận"),
         ],
         base_form_class=StoryPageForm,

@@ -11,6 +11,7 @@ from wagtail.snippets.views.chooser import ChooseResultsView as SnippetChooseRes
 from wagtail.snippets.views.chooser import ChooseView as SnippetChooseView
 from wagtail.snippets.views.chooser import SnippetChooserViewSet
 from wagtail.snippets.views.snippets import SnippetViewSet
+from wagtail.snippets.widgets import AdminSnippetChooser
 
 from ..forms import StaffMultipleChoiceField, staff_label
 from ..models import Agency, Assignment, Commission, Format, Outlet, Place, SectionPage
@@ -144,9 +145,23 @@ class PlaceChooseResultsView(SnippetChooseResultsView):
     filter_form_class = FoldedPlaceSearchForm
 
 
+class PlaceChooserWidget(AdminSnippetChooser):
+    """The commune picker's buttons, in Vietnamese."""
+
+    clear_choice_text = "Bỏ chọn"
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.choose_one_text = "Chọn xã/phường"
+        self.choose_another_text = "Chọn xã/phường khác"
+        self.link_to_chosen_text = "Xem xã/phường"
+
+
 class PlaceChooserViewSet(SnippetChooserViewSet):
     choose_view_class = PlaceChooseView
     choose_results_view_class = PlaceChooseResultsView
+    base_widget_class = PlaceChooserWidget
+    choose_one_text = "Chọn xã/phường"
 
 
 class PlaceViewSet(SnippetViewSet):
