@@ -258,7 +258,12 @@ class StoryPage(Page):
         heading="Phân loại và quyền đọc",
     )
     content_panels = [
-        TitleFieldPanel("title", heading="Tiêu đề"),
+        TitleFieldPanel(
+            "title",
+            heading="Tiêu đề",
+            placeholder="Tiêu đề bài*",
+            help_text="Tiêu đề bài như bạn đọc sẽ thấy; đường dẫn bài tạo từ tiêu đề, không dấu.",
+        ),
         FieldPanel("standfirst"),
         FieldPanel("lead_image"),
         FieldPanel("body"),

@@ -92,6 +92,7 @@ def _write_from_assignment(page, reporter, assignment, muong_lat, trung_ly):
     expect(modal.get_by_role("link", name=muong_lat.name)).to_have_count(0)
     shot(page, "story-editor-commune-chooser")
     result.click()
+    expect(modal).to_be_hidden()
     expect(place_input).to_have_value(str(trung_ly.pk))
     expect(place_field).to_contain_text("Trung Lý")
     shot(page, "story-editor-filled")
