@@ -1,14 +1,112 @@
 from django import forms
+from django.contrib.auth import get_user_model
+from django.db.models import Q
 from django.utils import timezone
 from wagtail.admin.forms import WagtailAdminPageForm
+from wagtail.admin.widgets import SlugInput
+from wagtail.models import Page
+
+from .text import PAGE_SLUG_MAX_LENGTH, slug_js_formatters, vi_clean_slug, vi_slugify
 
 
-class StoryPageForm(WagtailAdminPageForm):
+class VietnameseSlugInput(SlugInput):
+    """Wagtail's slug input (the `w-slug` controller that follows the title) with the
+    Vietnamese transliteration run first: "Lũ quét Mường Lát" → "lu-quet-muong-lat"."""
+
+    def __init__(self, attrs=None, **kwargs):
+        kwargs.setdefault("formatters", slug_js_formatters())
+        super().__init__(attrs, **kwargs)
+
+
+class VietnameseSlugField(forms.SlugField):
+    """The page slug as the server receives it: an ASCII slug is kept, anything typed raw
+    (with spaces or diacritics, JavaScript off) is transliterated instead of refused."""
+
+    widget = VietnameseSlugInput
+
+    def to_python(self, value):
+        return vi_clean_slug(super().to_python(value))
+
+
+class VietnamesePageForm(WagtailAdminPageForm):
+    """Base form of every page type of the newsroom: the slug is transliterated from
+    Vietnamese in the browser and again on the server, and made from the title when it
+    is left empty (Wagtail's own fallback would drop "đ" and keep nothing of "ư")."""
+
+    slug = VietnameseSlugField(
+        label="Đường dẫn (slug)",
+        max_length=PAGE_SLUG_MAX_LENGTH,
+        required=False,
+        allow_unicode=False,
+        help_text="Phần cuối địa chỉ của trang, không dấu, tự tạo từ tiêu đề: "
+        "“Lũ quét Mường Lát” → lu-quet-muong-lat.",
+        error_messages={
+            "invalid": "Đường dẫn chỉ gồm chữ không dấu, chữ số và dấu gạch ngang.",
+        },
+    )
+
+    def clean(self):
+        cleaned = self.cleaned_data
+        if "slug" in cleaned and not cleaned["slug"] and cleaned.get("title"):
+            cleaned["slug"] = self._free_slug(vi_slugify(cleaned["title"], PAGE_SLUG_MAX_LENGTH))
+        slug = cleaned.get("slug")
+        if slug and not Page._slug_is_available(slug, self.parent_page, self.instance):
+            self.add_error(
+                "slug",
+                f"Đường dẫn “{slug}” đã có trang khác dùng trong cùng mục; hãy sửa đường dẫn.",
+            )
+        return super().clean()
+
+    def _free_slug(self, base: str) -> str:
+        """`base`, or `base-2`, `base-3`… if a sibling page already uses it."""
+        candidate, suffix = base, 1
+        while candidate and not Page._slug_is_available(candidate, self.parent_page, self.instance):
+            suffix += 1
+            candidate = f"{base}-{suffix}"
+        return candidate
+
+
+class StaffChoiceField(forms.ModelChoiceField):
+    """A staff member shown the Vietnamese way, family name first, with the login."""
+
+    def label_from_instance(self, obj):
+        return staff_label(obj)
+
+
+class StaffMultipleChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj):
+        return staff_label(obj)
+
+
+def staff_label(user) -> str:
+    name = f"{user.last_name} {user.first_name}".strip()
+    return f"{name} ({user.get_username()})" if name else user.get_username()
+
+
+# Set on the user object of a request by the "Viết bài" flow (see wagtail_hooks) so that
+# the story form opened for an assignment starts with the assignment's commune & formats.
+ASSIGNMENT_TO_WRITE_ATTR = "_newsroom_assignment_to_write"
+
+
+def _page_agency(page):
+    site = page.get_site() if page is not None else None
+    outlet = getattr(site, "outlet", None) if site is not None else None
+    return outlet.agency if outlet is not None else None
+
+
+class StoryPageForm(VietnamesePageForm):
     """Refuses a story without headline or byline, an unknown place or commission, and a
-    schedule in the past, each with a Vietnamese message (Wagtail then saves nothing)."""
+    schedule in the past, each with a Vietnamese message (Wagtail then saves nothing).
+    Bylines are the agency's journalists only; a new story starts signed by its author
+    and, written from an assignment, with the assignment's commune and formats."""
 
     def __init__(self, *args, **kwargs):
+        instance, user = kwargs.get("instance"), kwargs.get("for_user")
+        bound = (args and args[0] is not None) or kwargs.get("data") is not None
+        if instance is not None and instance.pk is None and not bound:
+            self._prefill_new_story(instance, user, kwargs.get("parent_page"))
         super().__init__(*args, **kwargs)
+        self._limit_bylines()
         fields = self.fields
         if "title" in fields:
             fields["title"].error_messages["required"] = "Tin bài phải có tiêu đề."
@@ -28,10 +126,53 @@ class StoryPageForm(WagtailAdminPageForm):
                 fields["commission"].queryset = fields["commission"].queryset.filter(agency=agency)
 
     def _agency(self):
-        page = self.parent_page if self.instance.pk is None else self.instance
-        site = page.get_site() if page is not None else None
-        outlet = getattr(site, "outlet", None) if site is not None else None
-        return outlet.agency if outlet is not None else None
+        return _page_agency(self.parent_page if self.instance.pk is None else self.instance)
+
+    @staticmethod
+    def _prefill_new_story(story, user, parent_page):
+        from .models import StoryByline
+        from .selectors import BYLINE_ROLES, agency_staff
+        from .services import story_prefill_from_assignment
+
+        agency = _page_agency(parent_page)
+        if user is None or agency is None:
+            return
+        assignment = getattr(user, ASSIGNMENT_TO_WRITE_ATTR, None)
+        if assignment is not None and assignment.agency_id == agency.pk:
+            story_prefill_from_assignment(story=story, assignment=assignment)
+        if not story.bylines.all() and agency_staff(agency, BYLINE_ROLES).filter(pk=user.pk):
+            story.bylines = [StoryByline(author=user)]
+
+    def _limit_bylines(self):
+        """The byline pickers offer, and accept, only the agency's journalists (and anyone
+        already signed on this story, so an older story can still be saved)."""
+        from .selectors import BYLINE_ROLES, agency_staff
+
+        bylines = self.formsets.get("bylines")
+        agency = self._agency()
+        if bylines is None or agency is None:
+            return
+        allowed = Q(pk__in=agency_staff(agency, BYLINE_ROLES).values("pk"))
+        if self.instance.pk:
+            # The editor shows the latest revision: its bylines live in memory.
+            allowed |= Q(pk__in=[b.author_id for b in self.instance.bylines.all()])
+        queryset = get_user_model().objects.filter(allowed).order_by("first_name", "last_name")
+        message = f"Tác giả phải là phóng viên hoặc biên tập viên của {agency}."
+        base_form = bylines.form
+
+        class BylineForm(base_form):
+            def __init__(self, *args, **kwargs):
+                super().__init__(*args, **kwargs)
+                field = self.fields["author"]
+                self.fields["author"] = StaffChoiceField(
+                    queryset=queryset,
+                    required=field.required,
+                    label=field.label,
+                    widget=field.widget,
+                    error_messages={"invalid_choice": message},
+                )
+
+        bylines.form = BylineForm
 
     def clean(self):
         cleaned = super().clean()

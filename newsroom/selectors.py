@@ -2,6 +2,7 @@
 
 import datetime
 
+from django.contrib.auth import get_user_model
 from django.db.models import QuerySet
 from django.utils import timezone
 
@@ -29,6 +30,29 @@ def user_agencies(user) -> QuerySet[Agency]:
 def user_roles(user, agency: Agency) -> set[str]:
     return set(
         AgencyRole.objects.filter(agency=agency, group__user=user).values_list("role", flat=True)
+    )
+
+
+# Who may be given an assignment, and who may sign a story: journalists of the agency
+# (never its technical administrator, the department officer or a reader).
+ASSIGNEE_ROLES = (Role.REPORTER, Role.DESK_EDITOR)
+BYLINE_ROLES = (Role.REPORTER, Role.DESK_EDITOR, Role.MANAGING_EDITOR, Role.EDITOR_IN_CHIEF)
+
+
+def agency_staff(agencies, roles):
+    """Active users holding one of `roles` in one of `agencies` (an Agency, a queryset or
+    a list), by name."""
+    if isinstance(agencies, Agency):
+        agencies = [agencies]
+    return (
+        get_user_model()
+        .objects.filter(
+            is_active=True,
+            groups__agency_role__agency__in=agencies,
+            groups__agency_role__role__in=roles,
+        )
+        .distinct()
+        .order_by("first_name", "last_name", "username")
     )
 
 

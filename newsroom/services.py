@@ -262,6 +262,31 @@ def assignment_link_story(*, assignment: Assignment, story: StoryPage, user) -> 
     return assignment
 
 
+# The story's original format (StoryPage.primary_format) for an assignment's formats:
+# one medium is that medium; text with photos is text; several media is multimedia.
+FORMAT_TO_PRIMARY = {"text": "text", "photo": "text", "radio": "radio", "tv": "tv"}
+
+
+def assignment_primary_format(formats) -> str | None:
+    media = {FORMAT_TO_PRIMARY[f] for f in formats or [] if f in FORMAT_TO_PRIMARY}
+    if not media:
+        return None
+    return media.pop() if len(media) == 1 else "multimedia"
+
+
+def story_prefill_from_assignment(*, story: StoryPage, assignment: Assignment) -> StoryPage:
+    """A new, unsaved story written from an assignment starts with its commune, its
+    formats (as the story's original format) and its State commission. Saves nothing."""
+    if assignment.place_id and not story.place_id:
+        story.place = assignment.place
+    primary = assignment_primary_format(assignment.formats)
+    if primary:
+        story.primary_format = primary
+    if assignment.commission_id and not story.commission_id:
+        story.commission = assignment.commission
+    return story
+
+
 def assignments_mark_filed(*, story_id: int) -> int:
     """The story went to the desk: its open assignments are filed. Idempotent."""
     return Assignment.objects.filter(story_id=story_id, status__in=OPEN_ASSIGNMENT_STATUSES).update(

@@ -11,6 +11,7 @@ from wagtail.admin.widgets import Button
 from wagtail.log_actions import LogFormatter
 from wagtail.snippets.models import register_snippet
 
+from .forms import ASSIGNMENT_TO_WRITE_ATTR
 from .models import Agency, AgencyRole, Assignment, Commission, Outlet, Role, StoryPage
 from .selectors import assignments_open_for, user_agencies
 from .services import assignment_link_story
@@ -127,6 +128,23 @@ def refuse_publish_on_edit(request, page):
     if _publish_refused(request, page.permissions_for_user(request.user).can_publish()):
         messages.error(request, PUBLISH_REFUSED)
         return redirect("wagtailadmin_pages:edit", page.pk)
+    return None
+
+
+@hooks.register("before_create_page")
+def prefill_story_from_assignment(request, parent_page, page_class):
+    # "Viết bài": the story form opened for an assignment starts with its commune and
+    # formats. Wagtail builds the form from the user's request; StoryPageForm reads this.
+    pending = request.session.get(admin_views.PENDING_ASSIGNMENT_SESSION_KEY)
+    if request.method == "GET" and pending and issubclass(page_class, StoryPage):
+        if pending.get("section") == parent_page.pk:
+            assignment = (
+                Assignment.objects.filter(agency__in=user_agencies(request.user))
+                .filter(pk=pending.get("assignment"))
+                .select_related("place", "commission")
+                .first()
+            )
+            setattr(request.user, ASSIGNMENT_TO_WRITE_ATTR, assignment)
     return None
 
 

@@ -12,6 +12,8 @@ from wagtail.admin.panels import (
     FieldRowPanel,
     InlinePanel,
     MultiFieldPanel,
+    ObjectList,
+    TabbedInterface,
     TitleFieldPanel,
 )
 from wagtail.contrib.routable_page.models import RoutablePageMixin, path
@@ -22,7 +24,8 @@ from wagtail.search import index
 from paywall.access import AccessLevel
 
 from ..blocks import StoryBodyBlock
-from ..forms import StoryPageForm
+from ..forms import StoryPageForm, VietnamesePageForm
+from ..panels import SectionPanel
 
 STORIES_PER_PAGE = 20
 
@@ -45,6 +48,7 @@ class HomePage(RoutablePageMixin, Page):
     parent_page_types = ["wagtailcore.Page"]
     subpage_types = ["newsroom.SectionPage"]
     template = "newsroom/home_page.html"
+    base_form_class = VietnamesePageForm
     content_panels = Page.content_panels + [FieldPanel("intro")]
 
     class Meta:
@@ -106,6 +110,7 @@ class SectionPage(Page):
     parent_page_types = ["newsroom.HomePage"]
     subpage_types = ["newsroom.StoryPage"]
     template = "newsroom/section_page.html"
+    base_form_class = VietnamesePageForm
     content_panels = Page.content_panels + [FieldPanel("intro")]
 
     class Meta:
@@ -219,8 +224,46 @@ class StoryPage(Page):
         index.FilterField("access_level"),
     ]
 
+    # What the reporter fills in, all on the first tab: classification sits under the
+    # body, not on a separate "promote" tab nobody opens.
+    classification_panel = MultiFieldPanel(
+        [
+            SectionPanel(heading="Chuyên mục"),
+            FieldPanel(
+                "place",
+                heading="Địa bàn (xã/phường)",
+                help_text="Gõ tên xã/phường, có dấu hay không dấu: “muong lat” tìm ra Mường Lát.",
+            ),
+            FieldPanel(
+                "tags",
+                heading="Chủ đề (tag)",
+                help_text="Các chủ đề cách nhau bằng dấu phẩy.",
+            ),
+            FieldPanel("primary_format", heading="Loại hình gốc"),
+            FieldRowPanel(
+                [
+                    FieldPanel("political_task"),
+                    FieldPanel("essential_information"),
+                    FieldPanel("national_defence"),
+                ],
+                heading="Tính chất",
+            ),
+            FieldPanel("commission", heading="Thuộc đặt hàng của Nhà nước"),
+            FieldPanel(
+                "access_level",
+                heading="Quyền đọc",
+                help_text="Miễn phí, giới hạn số bài miễn phí mỗi tháng, hay chỉ cho bạn đọc trả phí.",
+            ),
+        ],
+        heading="Phân loại và quyền đọc",
+    )
     content_panels = [
-        TitleFieldPanel("title", heading="Tiêu đề"),
+        TitleFieldPanel(
+            "title",
+            heading="Tiêu đề",
+            placeholder="Tiêu đề bài*",
+            help_text="Tiêu đề bài như bạn đọc sẽ thấy; đường dẫn bài tạo từ tiêu đề, không dấu.",
+        ),
         FieldPanel("standfirst"),
         FieldPanel("lead_image"),
         FieldPanel("body"),
@@ -231,30 +274,38 @@ class StoryPage(Page):
             ],
             heading="Tác giả",
         ),
+        classification_panel,
         MultiFieldPanel(
             [FieldPanel("audio"), FieldPanel("video")], heading="Bản phát thanh / truyền hình"
         ),
         InlinePanel("corrections", label="đính chính", heading="Đính chính sau khi đăng"),
     ]
-    promote_panels = Page.promote_panels + [
+    seo_panels = [
         MultiFieldPanel(
             [
-                FieldPanel("primary_format"),
-                FieldPanel("tags"),
-                FieldPanel("place"),
-                FieldRowPanel(
-                    [
-                        FieldPanel("political_task"),
-                        FieldPanel("essential_information"),
-                        FieldPanel("national_defence"),
-                    ]
+                FieldPanel("slug"),
+                FieldPanel(
+                    "seo_title",
+                    heading="Tiêu đề trên công cụ tìm kiếm",
+                    help_text="Để trống thì dùng tiêu đề bài.",
                 ),
-                FieldPanel("commission"),
-                FieldPanel("access_level"),
+                FieldPanel(
+                    "search_description",
+                    heading="Mô tả trên công cụ tìm kiếm",
+                    help_text="Để trống thì dùng sapo.",
+                ),
             ],
-            heading="Phân loại và quyền đọc",
+            heading="Đường dẫn và tìm kiếm",
         ),
     ]
+    edit_handler = TabbedInterface(
+        [
+            ObjectList(content_panels, heading="Nội dung"),
+            ObjectList(seo_panels, heading="Tối ưu tìm kiếm (SEO)"),
+            ObjectList(Page.settings_panels, heading="Lịch đăng và bình luận"),
+        ],
+        base_form_class=StoryPageForm,
+    )
 
     class Meta:
         verbose_name = "tin bài"

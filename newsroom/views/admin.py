@@ -110,6 +110,13 @@ def assignment_write(request, pk: int):
         "assignment": assignment.pk,
         "section": assignment.section_id,
     }
+    message = f"Viết bài cho việc “{assignment.title}”."
+    details = [f"loại hình {assignment.get_formats_display()}"] if assignment.formats else []
+    if assignment.place_id:
+        details.append(f"địa bàn {assignment.place}")
+    if details:
+        message += " Đã điền sẵn " + " và ".join(details) + " theo việc được giao."
+    messages.info(request, message)
     return redirect("wagtailadmin_pages:add", "newsroom", "storypage", assignment.section_id)
 
 

@@ -2,14 +2,21 @@
 
 from django import forms
 from django.contrib.admin.utils import unquote
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from wagtail.admin.forms import WagtailAdminModelForm
+from wagtail.admin.forms.choosers import BaseFilterForm
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel, ObjectList
+from wagtail.snippets.views.chooser import ChooseResultsView as SnippetChooseResultsView
+from wagtail.snippets.views.chooser import ChooseView as SnippetChooseView
 from wagtail.snippets.views.chooser import SnippetChooserViewSet
 from wagtail.snippets.views.snippets import SnippetViewSet
+from wagtail.snippets.widgets import AdminSnippetChooser
 
+from ..forms import StaffMultipleChoiceField, staff_label
 from ..models import Agency, Assignment, Commission, Format, Outlet, Place, SectionPage
-from ..selectors import user_agencies
+from ..selectors import ASSIGNEE_ROLES, agency_staff, user_agencies
+from ..text import matches_folded
 
 
 def agency_scoped(model, user, lookup: str):
@@ -108,8 +115,58 @@ class OutletViewSet(AgencyScopedViewSet):
     inspect_view_enabled = True
 
 
+class FoldedPlaceSearchForm(BaseFilterForm):
+    """The commune chooser's search: typed with or without diacritics ("muong lat",
+    "Mường Lát"), against the commune's name folded the same way. The register holds the
+    province's 166 communes and wards, so they are folded in Python, on any database."""
+
+    q = forms.CharField(
+        label="Tìm xã/phường",
+        required=False,
+        widget=forms.TextInput(
+            attrs={"placeholder": "Gõ tên xã/phường, có dấu hay không dấu", "autofocus": True}
+        ),
+    )
+
+    def filter(self, objects):
+        query = (self.cleaned_data.get("q") or "").strip()
+        if not query:
+            return objects
+        self.is_searching, self.search_query = True, query
+        ids = [pk for pk, name in objects.values_list("pk", "name") if matches_folded(query, name)]
+        return objects.filter(pk__in=ids)
+
+
+class PlaceChooseView(SnippetChooseView):
+    filter_form_class = FoldedPlaceSearchForm
+
+
+class PlaceChooseResultsView(SnippetChooseResultsView):
+    filter_form_class = FoldedPlaceSearchForm
+
+
+class PlaceChooserWidget(AdminSnippetChooser):
+    """The commune picker's buttons, in Vietnamese."""
+
+    clear_choice_text = "Bỏ chọn"
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.choose_one_text = "Chọn xã/phường"
+        self.choose_another_text = "Chọn xã/phường khác"
+        self.link_to_chosen_text = "Xem xã/phường"
+
+
+class PlaceChooserViewSet(SnippetChooserViewSet):
+    choose_view_class = PlaceChooseView
+    choose_results_view_class = PlaceChooseResultsView
+    base_widget_class = PlaceChooserWidget
+    choose_one_text = "Chọn xã/phường"
+
+
 class PlaceViewSet(SnippetViewSet):
     model = Place
+    chooser_viewset_class = PlaceChooserViewSet
     icon = "globe"
     menu_label = "Địa bàn"
     list_display = ["name", "code", "kind", "is_mountainous", "is_remote", "is_border"]
@@ -165,6 +222,17 @@ class AssignmentForm(AgencyScopedForm):
         widget=forms.CheckboxSelectMultiple,
         error_messages={"invalid_choice": "Loại hình %(value)s không hợp lệ."},
     )
+    reporters = StaffMultipleChoiceField(
+        label="Phóng viên thực hiện",
+        queryset=get_user_model().objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Phóng viên và biên tập viên của cơ quan giao việc.",
+        error_messages={
+            "invalid_choice": "Người được giao không phải phóng viên hay biên tập viên "
+            "của cơ quan bạn."
+        },
+    )
 
     def __init__(self, *args, for_user=None, **kwargs):
         super().__init__(*args, for_user=for_user, **kwargs)
@@ -188,6 +256,28 @@ class AssignmentForm(AgencyScopedForm):
         self.fields["place"].error_messages["invalid_choice"] = (
             "Địa bàn không có trong danh mục xã/phường của Thanh Hóa."
         )
+        agencies = user_agencies(for_user) if for_user is not None else Agency.objects.none()
+        if self.instance.agency_id:
+            agencies = Agency.objects.filter(pk=self.instance.agency_id)
+        self.fields["reporters"].queryset = agency_staff(agencies, ASSIGNEE_ROLES)
+
+    def clean(self):
+        cleaned = super().clean()
+        agency = cleaned.get("agency") or (
+            self.instance.agency if self.instance.agency_id else None
+        )
+        reporters = cleaned.get("reporters")
+        if agency is not None and reporters:
+            staff = agency_staff(agency, ASSIGNEE_ROLES)
+            outsiders = [r for r in reporters if not staff.filter(pk=r.pk).exists()]
+            if outsiders:
+                names = ", ".join(staff_label(r) for r in outsiders)
+                self.add_error(
+                    "reporters",
+                    f"{names} không phải phóng viên hay biên tập viên của {agency}; "
+                    "chỉ giao việc cho người của cơ quan.",
+                )
+        return cleaned
 
 
 class AssignmentViewSet(AgencyScopedViewSet):

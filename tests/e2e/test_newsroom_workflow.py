@@ -84,8 +84,8 @@ def test_reporter_desk_and_editor_in_chief_publish_in_chromium(
             expect(page.locator("input[name='body-0-value']")).to_have_value(
                 re.compile(re.escape(PARAGRAPH[-20:]))
             )
-            page.click("#id_bylines-ADD")
-            page.select_option("#id_bylines-0-author", value=str(reporter.pk))
+            # A new story starts signed by its author.
+            expect(page.locator("#id_bylines-0-author")).to_have_value(str(reporter.pk))
             click_action(page, "button[name='action-submit']")
 
             story = StoryPage.objects.get(title=TITLE)
