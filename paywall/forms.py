@@ -1,6 +1,6 @@
 from django import forms
 from django.contrib.auth import get_user_model, password_validation
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm, SetPasswordForm
 
 from .models import Gateway
 
@@ -29,10 +29,61 @@ class CommuneField(forms.TypedChoiceField):
         )
 
 
-class SignupForm(forms.Form):
-    email = forms.EmailField(label="Email")
-    password1 = forms.CharField(label="Mật khẩu", widget=forms.PasswordInput, strip=False)
-    password2 = forms.CharField(label="Nhập lại mật khẩu", widget=forms.PasswordInput, strip=False)
+# The password rules (AUTH_PASSWORD_VALIDATORS) said in Vietnamese, by the validators'
+# error codes: Django's own Vietnamese catalogue lacks some of them (the length rule).
+PASSWORD_HELP = "Ít nhất 10 ký tự, không toàn chữ số, không quá dễ đoán, không giống email."
+PASSWORD_MESSAGES = {
+    "password_too_short": "Mật khẩu quá ngắn: cần ít nhất {min_length} ký tự.",
+    "password_too_similar": "Mật khẩu quá giống email của bạn.",
+    "password_too_common": "Mật khẩu này quá phổ biến, dễ bị đoán.",
+    "password_entirely_numeric": "Mật khẩu không được chỉ gồm chữ số.",
+}
+
+
+def password_errors(password, user) -> list[str]:
+    """Vietnamese messages for what the password validators refuse (empty when valid)."""
+    try:
+        password_validation.validate_password(password, user)
+    except forms.ValidationError as exc:
+        messages = []
+        for error in exc.error_list:
+            template = PASSWORD_MESSAGES.get(error.code)
+            params = error.params or {}
+            messages.append(template.format(**params) if template else error.messages[0])
+        return messages
+    return []
+
+
+class ReaderFormMixin:
+    """Reader-facing forms: labels without a trailing colon, CSS hooks for the site's
+    stylesheet (required fields, fields with errors)."""
+
+    required_css_class = "required"
+    error_css_class = "has-error"
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+
+
+def _password_input(autocomplete):
+    return forms.PasswordInput(attrs={"autocomplete": autocomplete})
+
+
+class SignupForm(ReaderFormMixin, forms.Form):
+    email = forms.EmailField(
+        label="Email",
+        widget=forms.EmailInput(attrs={"autocomplete": "email", "autocapitalize": "none"}),
+    )
+    password1 = forms.CharField(
+        label="Mật khẩu",
+        widget=_password_input("new-password"),
+        strip=False,
+        help_text=PASSWORD_HELP,
+    )
+    password2 = forms.CharField(
+        label="Nhập lại mật khẩu", widget=_password_input("new-password"), strip=False
+    )
     commune_code = CommuneField()
 
     def clean_email(self):
@@ -52,17 +103,21 @@ class SignupForm(forms.Form):
             self.add_error("password2", "Hai mật khẩu không khớp.")
         if p1:
             user = get_user_model()(username=data.get("email", ""), email=data.get("email", ""))
-            try:
-                password_validation.validate_password(p1, user)
-            except forms.ValidationError as exc:
-                self.add_error("password1", exc)
+            for message in password_errors(p1, user):
+                self.add_error("password1", message)
         return data
 
 
-class ReaderLoginForm(AuthenticationForm):
+class ReaderLoginForm(ReaderFormMixin, AuthenticationForm):
     """Log in with email or username; axes counts failures through `authenticate`."""
 
-    username = forms.CharField(label="Email hoặc tên đăng nhập", max_length=254)
+    username = forms.CharField(
+        label="Email hoặc tên đăng nhập",
+        max_length=254,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "username", "autocapitalize": "none", "spellcheck": "false"}
+        ),
+    )
     error_messages = {
         "invalid_login": "Email/tên đăng nhập hoặc mật khẩu không đúng.",
         "inactive": "Tài khoản này đã bị khóa.",
@@ -77,14 +132,41 @@ class ReaderLoginForm(AuthenticationForm):
         return value
 
 
-class ProfileForm(forms.Form):
+class ReaderPasswordResetForm(ReaderFormMixin, PasswordResetForm):
+    pass
+
+
+class ReaderSetPasswordForm(ReaderFormMixin, SetPasswordForm):
+    """New password after a reset link: the same rules, said in Vietnamese."""
+
+    error_messages = {"password_mismatch": "Hai mật khẩu không khớp."}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["new_password1"].label = "Mật khẩu mới"
+        self.fields["new_password1"].help_text = PASSWORD_HELP
+        self.fields["new_password2"].label = "Nhập lại mật khẩu mới"
+
+    def validate_password_for_user(self, user, password_field_name="password2"):
+        password = self.cleaned_data.get(password_field_name)
+        if password:
+            for message in password_errors(password, user):
+                self.add_error(password_field_name, message)
+
+
+class ProfileForm(ReaderFormMixin, forms.Form):
     commune_code = CommuneField()
 
 
-class CheckoutForm(forms.Form):
+class CheckoutForm(ReaderFormMixin, forms.Form):
     gateway = forms.ChoiceField(
         label="Thanh toán qua",
         choices=[(g, label) for g, label in Gateway.choices if g != Gateway.MANUAL],
         widget=forms.RadioSelect,
     )
-    promo_code = forms.CharField(label="Mã khuyến mại", required=False, max_length=40)
+    promo_code = forms.CharField(
+        label="Mã khuyến mại (nếu có)",
+        required=False,
+        max_length=40,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters"}),
+    )

@@ -258,7 +258,13 @@ def story_access(request, story, *, count: bool = True) -> Decision:
             return Decision(full=True, reason="gift")
     elif not anonymous:
         if MeterEntry.objects.filter(user=user, site=site, month=month, story_id=story.pk).exists():
-            return Decision(full=True, reason="metered_again", limit=meter_limit_for(site))
+            # The meter's own count, for the reader's "N free stories left" bar.
+            used = MeterEntry.objects.filter(
+                user=user, site=site, month=month, gifted=False
+            ).count()
+            return Decision(
+                full=True, reason="metered_again", limit=meter_limit_for(site), used=used
+            )
 
     gift_error = ""
     # Only a reader's GET redeems a gift link: chat apps' link-preview bots would

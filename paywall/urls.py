@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import devmail, views
 
 app_name = "paywall"
 urlpatterns = [
@@ -50,4 +50,6 @@ urlpatterns = [
         name="zalopay_return",
     ),
     path("thanh-toan/gia-lap/<str:gateway>/", views.imitation, name="imitation"),
+    # DEBUG only (make run): the e-mail sent, readable in the browser; 404 otherwise.
+    path("dev/hop-thu/", devmail.outbox, name="dev_outbox"),
 ]

@@ -26,7 +26,14 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from wagtail.models import Page, Site
 
 from . import selectors, services
-from .forms import CheckoutForm, ProfileForm, ReaderLoginForm, SignupForm
+from .forms import (
+    CheckoutForm,
+    ProfileForm,
+    ReaderLoginForm,
+    ReaderPasswordResetForm,
+    ReaderSetPasswordForm,
+    SignupForm,
+)
 from .gateways import GATEWAY_NAMES, imitation_enabled
 from .gateways import module as gateway_module
 from .gateways.http import GatewayUnavailable
@@ -43,10 +50,43 @@ def _site(request):
     return site
 
 
-def _send_verification(request, user):
+NEXT = "next"
+# Where a reader who pays goes back to, per order reference (the gateway's return address
+# only carries the order).
+RETURN_SESSION_KEY = "paywall_return_to"
+
+
+def safe_next(request, value) -> str:
+    """`value` when it is a path on this site ("/thoi-su/bai/?x=1"), else "". Only
+    relative paths: no scheme, no host, no "//" or "\\" tricks (Django's
+    url_has_allowed_host_and_scheme), so a link can never send a reader off-site."""
+    value = (value or "").strip()
+    if not value.startswith("/") or value.startswith(("//", "/\\")):
+        return ""
+    parts = urllib.parse.urlsplit(value)
+    if parts.scheme or parts.netloc:
+        return ""
+    if not url_has_allowed_host_and_scheme(
+        value, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return ""
+    return value
+
+
+def next_from(request) -> str:
+    return safe_next(request, request.POST.get(NEXT) or request.GET.get(NEXT))
+
+
+def with_next(url: str, target: str) -> str:
+    return f"{url}?{urllib.parse.urlencode({NEXT: target})}" if target else url
+
+
+def _send_verification(request, user, next_url=""):
     uid = urlsafe_base64_encode(force_bytes(user.pk))
     token = email_verification_token.make_token(user)
-    link = request.build_absolute_uri(reverse("paywall:verify_email", args=[uid, token]))
+    link = request.build_absolute_uri(
+        with_next(reverse("paywall:verify_email", args=[uid, token]), next_url)
+    )
     send_mail(
         subject="Xác nhận email tài khoản độc giả",
         message=render_to_string("paywall/email/verify.txt", {"link": link, "user": user}),
@@ -67,21 +107,19 @@ def signup(request):
             password=form.cleaned_data["password1"],
             commune_code=form.cleaned_data.get("commune_code"),
         )
-        _send_verification(request, user)
+        target = next_from(request)
+        _send_verification(request, user, target)
         services.counter_increment(site=_site(request), kind=CounterKind.SIGNUP)
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         messages.success(
             request,
             "Đã tạo tài khoản. Chúng tôi đã gửi thư xác nhận tới email của bạn.",
         )
-        target = request.POST.get("next") or request.GET.get("next") or ""
-        if url_has_allowed_host_and_scheme(
-            target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-        ):
+        if target:
             return redirect(target)
         return redirect("paywall:account")
     return render(
-        request, "paywall/account/signup.html", {"form": form, "next": request.GET.get("next", "")}
+        request, "paywall/account/signup.html", {"form": form, "next": next_from(request)}
     )
 
 
@@ -103,7 +141,11 @@ def verify_email(request, uidb64, token):
     return render(
         request,
         "paywall/account/message.html",
-        {"title": "Đã xác nhận email", "text": "Cảm ơn bạn. Email của bạn đã được xác nhận."},
+        {
+            "title": "Đã xác nhận email",
+            "text": "Cảm ơn bạn. Email của bạn đã được xác nhận.",
+            "next": next_from(request),
+        },
     )
 
 
@@ -115,12 +157,17 @@ class ReaderLoginView(auth_views.LoginView):
     def get_default_redirect_url(self):
         return reverse("paywall:account")
 
+    def get_redirect_url(self):
+        # Stricter than Django's check: only a path on this site.
+        return next_from(self.request)
+
 
 class ReaderLogoutView(auth_views.LogoutView):
     next_page = "/"
 
 
 class ReaderPasswordResetView(auth_views.PasswordResetView):
+    form_class = ReaderPasswordResetForm
     template_name = "paywall/account/password_reset.html"
     email_template_name = "paywall/email/password_reset.txt"
     subject_template_name = "paywall/email/password_reset_subject.txt"
@@ -137,6 +184,7 @@ class ReaderPasswordResetDoneView(auth_views.PasswordResetDoneView):
 
 class ReaderPasswordResetConfirmView(auth_views.PasswordResetConfirmView):
     template_name = "paywall/account/password_reset_confirm.html"
+    form_class = ReaderSetPasswordForm
     success_url = reverse_lazy("paywall:password_reset_complete")
 
 
@@ -156,7 +204,7 @@ def account(request):
         messages.success(request, "Đã lưu hồ sơ.")
         return redirect("paywall:account")
     if request.GET.get("gui-lai") and not profile.email_verified and request.user.email:
-        _send_verification(request, request.user)
+        _send_verification(request, request.user, next_from(request))
         messages.info(request, "Đã gửi lại thư xác nhận.")
     site = Site.find_for_request(request)
     return render(
@@ -191,12 +239,17 @@ def plans(request):
         request,
         "paywall/plans.html",
         {
-            "plans": selectors.plans_for_site(site),
-            "form": CheckoutForm(initial={"gateway": "vnpay"}),
+            # One form per plan, each with its own element ids (a label must not point
+            # at another plan's radio button).
+            "plans": [
+                (plan, CheckoutForm(initial={"gateway": "vnpay"}, auto_id=f"id_{plan.slug}_%s"))
+                for plan in selectors.plans_for_site(site)
+            ],
             "current": selectors.current_subscription(request.user, site)
             if request.user.is_authenticated
             else None,
             "imitation": imitation_enabled(),
+            "next": next_from(request),
         },
     )
 
@@ -206,13 +259,15 @@ def plans(request):
 def checkout(request, slug):
     site = _site(request)
     plan = get_object_or_404(Plan, site=site, slug=slug, is_active=True)
+    target = next_from(request)
+    back_to_plans = with_next(reverse("paywall:plans"), target)
     if not request.user.is_authenticated:
         messages.info(request, "Vui lòng đăng nhập hoặc đăng ký trước khi mua gói.")
-        return redirect(f"{reverse('paywall:login')}?next={reverse('paywall:plans')}")
+        return redirect(with_next(reverse("paywall:login"), back_to_plans))
     form = CheckoutForm(request.POST)
     if not form.is_valid():
         messages.error(request, "Vui lòng chọn cổng thanh toán.")
-        return redirect("paywall:plans")
+        return redirect(back_to_plans)
     try:
         order = services.order_create(
             user=request.user,
@@ -222,14 +277,19 @@ def checkout(request, slug):
         )
     except services.PaywallError as exc:
         messages.error(request, exc.message)
-        return redirect("paywall:plans")
+        return redirect(back_to_plans)
     try:
         url = gateway_module(order.gateway).payment_url(order, request)
     except (GatewayUnavailable, ValueError) as exc:
         logger.error("Gateway %s create failed for %s: %s", order.gateway, order.reference, exc)
         services.order_cancel(order=order)
         messages.error(request, "Cổng thanh toán đang bận, vui lòng thử lại hoặc chọn cổng khác.")
-        return redirect("paywall:plans")
+        return redirect(back_to_plans)
+    if target:
+        returns = request.session.get(RETURN_SESSION_KEY, {})
+        returns[order.reference] = target
+        # Only the latest few: a reader who abandons payments does not grow the session.
+        request.session[RETURN_SESSION_KEY] = dict(list(returns.items())[-5:])
     return redirect(url)
 
 
@@ -237,11 +297,22 @@ def _result_page(request, gateway, params):
     valid, success, order = gateway_module(gateway).return_result(params)
     if order is not None and order.user_id != getattr(request.user, "pk", None):
         order = None
+    return_to = ""
+    if order is not None:
+        # Stored by checkout in this reader's session; checked again on the way out.
+        stored = request.session.get(RETURN_SESSION_KEY, {}).get(order.reference, "")
+        return_to = safe_next(request, stored)
     # The return address only shows; the order's state comes from the IPN.
     return render(
         request,
         "paywall/payment_result.html",
-        {"valid": valid, "reported_success": success, "order": order, "OrderStatus": OrderStatus},
+        {
+            "valid": valid,
+            "reported_success": success,
+            "order": order,
+            "OrderStatus": OrderStatus,
+            "return_to": return_to,
+        },
         status=200 if valid else 400,
     )
 

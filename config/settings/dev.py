@@ -6,7 +6,10 @@ DEBUG = True
 SECRET_KEY = SECRET_KEY or "dev-only-not-secret-hoitu"  # noqa: F405
 ALLOWED_HOSTS = ["localhost", ".localhost", "127.0.0.1", "[::1]"]
 HOITU_ALLOW_DEMO = True
-EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+# Sent mail is written to files and read in the browser at /dev/hop-thu/ ("Hộp thư thử
+# nghiệm", DEBUG only): the verification link of a reader who signs up is one click away.
+EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+EMAIL_FILE_PATH = BASE_DIR / "mail-dev"  # noqa: F405
 # No shared cache in dev: the paywall's private pages and the meter are easy to watch.
 INTERNAL_IPS = ["127.0.0.1"]
 # Payments go to local imitations of VNPay, MoMo and ZaloPay (never in production).

@@ -38,7 +38,20 @@ class DevBeat:
 class Command(RunserverCommand):
     help = "runserver plus the Celery beat schedule run in-process (make run)."
 
+    def outbox_line(self) -> str:
+        """Where the mail sent by the site can be read (dev outbox), or "" when the dev
+        settings do not keep it."""
+        from paywall.devmail import outbox_enabled
+
+        if not outbox_enabled():
+            return ""
+        port = getattr(self, "port", "8000")
+        return f"Sent e-mail (dev outbox): http://localhost:{port}/dev/hop-thu/"
+
     def inner_run(self, *args, **options):
+        line = self.outbox_line()
+        if line:
+            self.stdout.write(line)
         stop = threading.Event()
         beat = DevBeat()
         threading.Thread(
