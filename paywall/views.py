@@ -8,7 +8,6 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model, login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.mail import send_mail
 from django.http import Http404, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -342,18 +341,26 @@ def imitation(request, gateway):
 MONTH_LABELS = [f"T{m}" for m in range(1, 13)]
 
 
+def _refused(request, reason):
+    """Back to the admin home with the reason (Wagtail's own refusal says only "no
+    permission"); the same answer Wagtail gives, so nothing else changes."""
+    messages.error(request, reason)
+    return redirect("wagtailadmin_home")
+
+
 def dashboard_view(request):
     """Wagtail admin: the paywall figures. An editor-in-chief reads their own agency's
     outlets (orders, subscriptions, revenue); the superuser every outlet."""
     allowed = selectors.figures_sites(request.user)
     if allowed is not None and not allowed.exists():
-        raise PermissionDenied("Chỉ tổng biên tập xem được số liệu thu phí của cơ quan mình.")
+        return _refused(request, "Chỉ tổng biên tập xem được số liệu thu phí của cơ quan mình.")
     sites = Site.objects.order_by("site_name") if allowed is None else allowed
     site, site_id = None, request.GET.get("site", "")
     if site_id:
-        site = sites.filter(pk=int(site_id)).first() if site_id.isdigit() else None
+        valid = site_id.isdigit() and len(site_id) < 10
+        site = sites.filter(pk=int(site_id)).first() if valid else None
         if site is None:
-            raise PermissionDenied("Bạn không xem được số liệu thu phí của trang báo này.")
+            return _refused(request, "Bạn không xem được số liệu thu phí của trang báo này.")
     try:
         year = int(request.GET.get("year", ""))
     except ValueError:

@@ -85,6 +85,8 @@ def test_menu_item_for_the_editor_in_chief_not_the_reporter(demo):
     assert URL in client_of("tongbientap.vannghe").get("/admin/").content.decode()
     reporter = client_of("phongvien.baothanhhoa")
     assert URL not in reporter.get("/admin/").content.decode()
-    assert refused(reporter.get(URL))
+    answer = reporter.get(URL, follow=True)
+    assert answer.redirect_chain[-1][0] == "/admin/"
+    assert "Chỉ tổng biên tập xem được số liệu thu phí" in answer.content.decode()
     for role in ("bientap", "thuky"):
         assert refused(client_of(f"{role}.ptth").get(URL))

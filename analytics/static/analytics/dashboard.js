@@ -32,6 +32,7 @@
         return (name ? name + ": " : "") + format(value);
       },
     };
+    if (options.indexAxis === "y") options.layout = { padding: { left: 8 } }; // long labels
     if (config.type === "bar" || config.type === "line") {
       var axis = options.indexAxis === "y" ? "x" : "y";
       var scales = (options.scales = options.scales || {});
