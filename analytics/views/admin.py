@@ -236,7 +236,7 @@ def mine(request):
         "output": _chart("bar", MONTHS, [{"label": "Tin, bài đã đăng", "data": months}]),
         "audience": _chart(
             "bar",
-            [Truncator(r["title"]).chars(32) for r in rows[:10]],
+            [Truncator(r["title"]).chars(26) for r in rows[:10]],
             [{"label": "Lượt xem", "data": [r.get("pageviews", 0) for r in rows[:10]]}],
             indexAxis="y",
         ),

@@ -32,7 +32,6 @@
         return (name ? name + ": " : "") + format(value);
       },
     };
-    if (options.indexAxis === "y") options.layout = { padding: { left: 8 } }; // long labels
     if (config.type === "bar" || config.type === "line") {
       var axis = options.indexAxis === "y" ? "x" : "y";
       var scales = (options.scales = options.scales || {});
