@@ -10,7 +10,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
-from newsroom.models import Agency, Outlet, Place, PlaceKind, StoryPage
+from newsroom.models import Agency, Outlet, Place, PlaceKind, StoryByline, StoryPage
 
 from . import services
 from .models import (
@@ -200,6 +200,11 @@ def _rollups(places, agencies, rng):
     mountain = [p for p in communes if p.is_mountainous][:6]
     lowland = [p for p in communes if not p.is_mountainous][:10]
     rows = []
+    # The reporter's own numbers ("Số liệu của tôi") read the author dimension, as the
+    # collector writes it: each story's figures also count for each of its bylines.
+    authors: dict[int, list[int]] = {}
+    for story_id, author_id in StoryByline.objects.values_list("story_id", "author_id"):
+        authors.setdefault(story_id, []).append(author_id)
     for outlet in Outlet.objects.select_related("agency"):
         scale = SITE_SCALE.get(outlet.agency.slug, 0.1)
         root = outlet.site.root_page
@@ -255,9 +260,14 @@ def _rollups(places, agencies, rng):
                 for platform, share in (("mobile", 0.72), ("desktop", 0.24), ("tablet", 0.04)):
                     add(Dimension.PLATFORM, platform, share)
                 recent = [s for s in stories if s[1] and s[1] <= bucket][-6:]
+                by_author: dict[int, float] = {}
                 for i, (pk, _, fmt, _) in enumerate(recent):
                     add(Dimension.STORY, pk, 0.3 / (i + 1))
+                    for author_id in authors.get(pk, ()):
+                        by_author[author_id] = by_author.get(author_id, 0) + 0.3 / (i + 1)
                     add(Dimension.FORMAT, fmt, 0.3 / (i + 1) / 2)
+                for author_id, share in by_author.items():
+                    add(Dimension.AUTHOR, author_id, share)
     Rollup.objects.bulk_create(rows, ignore_conflicts=True, batch_size=2000)
 
 

@@ -36,6 +36,7 @@ from .models import (
     Rollup,
     TrainingRecord,
 )
+from .templatetags.vn_numbers import format_number, format_percent
 
 BASE_YEAR = 2020  # the plan measures political-task output against 2020
 
@@ -386,11 +387,16 @@ def digital_revenue(*, year: int, agency: Agency | None = None) -> dict:
     by_source: Counter = Counter()
     ledger = paywall_ledger(year)
     if ledger is not None:
+        from paywall.models import Gateway
+
+        gateways = dict(Gateway.choices)
         spans = periods(year=year, agency=agency)
         for row in ledger:
             month_start = _local_midnight(datetime.date(year, int(row["month"]), 1))
             if any(p.site_id == row["site_id"] and p.start <= month_start < p.end for p in spans):
-                by_source[f"Tường phí: {row['source']}"] += int(row["amount"])
+                by_source[f"Tường phí: {gateways.get(row['source'], row['source'])}"] += int(
+                    row["amount"]
+                )
     entered = PlatformRevenue.objects.filter(year=year)
     if agency is not None:
         entered = entered.filter(agency=agency)
@@ -417,11 +423,12 @@ def _pct(numerator: Decimal, denominator: Decimal) -> Decimal | None:
 
 def _n(value: int) -> str:
     """12.345: Vietnamese groups thousands with dots."""
-    return f"{value:,}".replace(",", ".")
+    return format_number(value)
 
 
 def fmt_pct(value: Decimal | None) -> str:
-    return "" if value is None else f"{value}%".replace(".", ",")
+    """12,5%: a decimal comma; "" when there is no value."""
+    return "" if value is None else format_percent(value)
 
 
 @dataclass

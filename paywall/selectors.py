@@ -3,9 +3,10 @@
 
 from zoneinfo import ZoneInfo
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Sum
 from django.db.models.functions import ExtractMonth
 from django.utils import timezone
+from wagtail.models import Site
 
 from .models import (
     CounterKind,
@@ -77,20 +78,48 @@ def current_subscription(user, site):
     )
 
 
-def dashboard(*, site=None, year: int | None = None) -> dict:
+# Who reads an agency's paywall figures: its editor-in-chief (and its own administrator).
+FIGURES_ROLES = ("editor_in_chief", "admin")
+
+
+def figures_sites(user):
+    """The sites whose paywall figures `user` may read, or None for every site (superuser,
+    or a holder of paywall.view_ledgerentry). An editor-in-chief gets the outlets of their
+    own agencies only; anyone else an empty queryset."""
+    from newsroom.models import Role
+
+    if not user.is_authenticated:
+        return Site.objects.none()
+    if user.is_superuser or user.has_perm("paywall.view_ledgerentry"):
+        return None
+    roles = [Role(r) for r in FIGURES_ROLES]
+    return (
+        Site.objects.filter(
+            outlet__agency__roles__group__user=user, outlet__agency__roles__role__in=roles
+        )
+        .distinct()
+        .order_by("site_name")
+    )
+
+
+def dashboard(*, site=None, sites=None, year: int | None = None) -> dict:
     """Figures for the editor-in-chief: subscribers now, new and cancelled per month,
-    revenue per month and plan, conversion from paywall impressions."""
+    revenue per month and plan, conversion from paywall impressions. `site` narrows to one
+    outlet; `sites` (None = every site) to the outlets the viewer may see."""
     year = year or timezone.localdate().year
     now = timezone.now()
     subs = Subscription.objects.all()
     ledger = LedgerEntry.objects.filter(created_at__year=year)
     counters = PaywallCounter.objects.filter(month__startswith=f"{year}-")
-    if site is not None:
-        subs, ledger, counters = (
-            subs.filter(site=site),
-            ledger.filter(site=site),
-            counters.filter(site=site),
-        )
+    orders = Order.objects.filter(status=OrderStatus.PAID, paid_at__year=year)
+    for scope in (
+        {"site": site} if site is not None else None,
+        {"site__in": sites} if sites is not None else None,
+    ):
+        if scope:
+            subs, ledger, counters, orders = (
+                qs.filter(**scope) for qs in (subs, ledger, counters, orders)
+            )
     active = subs.filter(status=SubscriptionStatus.ACTIVE, starts_at__lte=now, ends_at__gt=now)
     months = {m: {"month": m, "new": 0, "cancelled": 0, "revenue": 0} for m in range(1, 13)}
     for row in (
@@ -134,7 +163,5 @@ def dashboard(*, site=None, year: int | None = None) -> dict:
         "signups": totals[CounterKind.SIGNUP],
         "conversions": conversions,
         "conversion_rate": (conversions / impressions * 100) if impressions else None,
-        "paid_orders": Order.objects.filter(status=OrderStatus.PAID, paid_at__year=year)
-        .filter(Q(site=site) if site else Q())
-        .count(),
+        "paid_orders": orders.count(),
     }

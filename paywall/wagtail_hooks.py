@@ -6,7 +6,10 @@ from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
+from analytics.columns import VnNumberColumn
+
 from .models import Institution, LedgerEntry, Order, Plan, PromoCode, Subscription
+from .selectors import figures_sites
 from .views import dashboard_view
 
 
@@ -29,7 +32,13 @@ class PlanViewSet(SnippetViewSet):
     model = Plan
     icon = "tag"
     menu_label = "Gói cước"
-    list_display = ["name", "site", "price", "duration_days", "is_active"]
+    list_display = [
+        "name",
+        "site",
+        VnNumberColumn("price", model=Plan, money=True),
+        "duration_days",
+        "is_active",
+    ]
     list_filter = ["site", "is_active"]
 
 
@@ -60,7 +69,15 @@ class OrderViewSet(SnippetViewSet):
     model = Order
     icon = "list-ul"
     menu_label = "Đơn thanh toán"
-    list_display = ["reference", "user", "plan", "gateway", "amount", "status", "created_at"]
+    list_display = [
+        "reference",
+        "user",
+        "plan",
+        "gateway",
+        VnNumberColumn("amount", model=Order, money=True),
+        "status",
+        "created_at",
+    ]
     list_filter = ["status", "gateway", "site"]
     inspect_view_enabled = True
 
@@ -71,7 +88,15 @@ class LedgerViewSet(SnippetViewSet):
     model = LedgerEntry
     icon = "doc-full"
     menu_label = "Sổ doanh thu"
-    list_display = ["created_at", "kind", "amount", "site", "plan", "gateway", "gateway_ref"]
+    list_display = [
+        "created_at",
+        "kind",
+        VnNumberColumn("amount", model=LedgerEntry, money=True),
+        "site",
+        "plan",
+        "gateway",
+        "gateway_ref",
+    ]
     list_filter = ["kind", "gateway", "site"]
     inspect_view_enabled = True
 
@@ -101,8 +126,11 @@ def register_dashboard_url():
 
 
 class DashboardMenuItem(MenuItem):
+    """Shown to whoever the figures view lets in: an editor-in-chief, the superuser."""
+
     def is_shown(self, request):
-        return request.user.is_superuser or request.user.has_perm("paywall.view_ledgerentry")
+        sites = figures_sites(request.user)
+        return sites is None or sites.exists()
 
 
 @hooks.register("register_admin_menu_item")

@@ -10,6 +10,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import Truncator
 from django.views.decorators.http import require_POST
 
 from newsroom.models import Agency, PrimaryFormat, Role
@@ -76,8 +77,13 @@ def _agency_choice(request, *, allow_province: bool):
     return agency, agencies
 
 
-def _chart(kind, labels, datasets, **options) -> dict:
-    return {"type": kind, "data": {"labels": labels, "datasets": datasets}, "options": options}
+def _chart(kind, labels, datasets, *, unit: str = "", **options) -> dict:
+    """A Chart.js config for dashboard.js; `unit` ("vnd", "hours") picks how its axis and
+    tooltips write the values (300.000 đ, 12,5 giờ)."""
+    chart = {"type": kind, "data": {"labels": labels, "datasets": datasets}, "options": options}
+    if unit:
+        chart["unit"] = unit
+    return chart
 
 
 def dashboard(request):
@@ -136,6 +142,7 @@ def dashboard(request):
                     "data": [round(m.get("engaged_seconds", 0) / 3600, 1) for m in audience_months],
                 }
             ],
+            unit="hours",
         ),
         "places": _chart(
             "doughnut",
@@ -159,7 +166,8 @@ def dashboard(request):
         "revenue": _chart(
             "bar",
             list(revenue["by_source"]),
-            [{"label": "Doanh thu (đồng)", "data": list(revenue["by_source"].values())}],
+            [{"label": "Doanh thu", "data": list(revenue["by_source"].values())}],
+            unit="vnd",
             indexAxis="y",
         ),
     }
@@ -177,7 +185,7 @@ def dashboard(request):
             "total": total,
             "engaged_hours": round(total.get("engaged_seconds", 0) / 3600, 1),
             "places": places,
-            "top": [(titles.get(int(k), f"#{k}"), v) for k, v in top],
+            "top": [(titles.get(int(k), f"#{k}"), _with_minutes(v)) for k, v in top],
             "revenue": revenue,
             "output_total": sum(sum(c.values()) for c in output.values()),
             "commissions": selectors.commission_progress(year=year, agency=agency),
@@ -186,6 +194,11 @@ def dashboard(request):
             "years": range(timezone.localdate().year, 2019, -1),
         },
     )
+
+
+def _with_minutes(figures: dict) -> dict:
+    """Audience figures plus the reading time in whole minutes, as the tables show it."""
+    return {**figures, "engaged_minutes": round(figures.get("engaged_seconds", 0) / 60)}
 
 
 def _story_titles(story_audience):
@@ -213,7 +226,7 @@ def mine(request):
                 "title": s["title"],
                 "published": s["first_published_at"],
                 "format": FORMAT_LABELS.get(s["primary_format"], s["primary_format"]),
-                **story_audience.get(str(s["pk"]), {}),
+                **_with_minutes(story_audience.get(str(s["pk"]), {})),
             }
             for s in own
         ),
@@ -223,7 +236,7 @@ def mine(request):
         "output": _chart("bar", MONTHS, [{"label": "Tin, bài đã đăng", "data": months}]),
         "audience": _chart(
             "bar",
-            [r["title"][:40] for r in rows[:10]],
+            [Truncator(r["title"]).chars(26) for r in rows[:10]],
             [{"label": "Lượt xem", "data": [r.get("pageviews", 0) for r in rows[:10]]}],
             indexAxis="y",
         ),

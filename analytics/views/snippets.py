@@ -4,6 +4,7 @@ from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
 from newsroom.views.snippets import AgencyScopedForm, AgencyScopedViewSet
 
+from ..columns import VnNumberColumn
 from ..models import (
     AgencyYearStatus,
     IndicatorTarget,
@@ -21,7 +22,12 @@ class PrintCirculationViewSet(AgencyScopedViewSet):
     icon = "doc-full"
     menu_label = "Phát hành báo in"
     base_form_class = AgencyScopedForm
-    list_display = ["agency", "issue_date", "place", "copies"]
+    list_display = [
+        "agency",
+        "issue_date",
+        "place",
+        VnNumberColumn("copies", model=PrintCirculation),
+    ]
     list_filter = ["agency", "place__kind"]
 
 
@@ -30,7 +36,7 @@ class ReachViewSet(AgencyScopedViewSet):
     icon = "group"
     menu_label = "Tiếp cận thiết yếu"
     base_form_class = AgencyScopedForm
-    list_display = ["place", "year", "people", "agency", "source"]
+    list_display = ["place", "year", VnNumberColumn("people", model=Reach), "agency", "source"]
     list_filter = ["year"]
 
     def get_queryset(self, request):
@@ -48,7 +54,7 @@ class PopulationViewSet(SnippetViewSet):
     model = Population
     icon = "user"
     menu_label = "Dân số xã/phường"
-    list_display = ["place", "year", "people"]
+    list_display = ["place", "year", VnNumberColumn("people", model=Population)]
     list_filter = ["year"]
 
 
@@ -65,7 +71,13 @@ class PlatformRevenueViewSet(AgencyScopedViewSet):
     icon = "tag"
     menu_label = "Doanh thu nền tảng số"
     base_form_class = AgencyScopedForm
-    list_display = ["agency", "year", "month", "source", "amount"]
+    list_display = [
+        "agency",
+        "year",
+        "month",
+        "source",
+        VnNumberColumn("amount", model=PlatformRevenue, money=True),
+    ]
     list_filter = ["year", "agency"]
 
 

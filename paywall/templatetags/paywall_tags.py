@@ -4,6 +4,8 @@ entitled, else a wall) and descriptions that come only from the free part."""
 from django import template
 from django.utils.text import Truncator
 
+from analytics.templatetags.vn_numbers import format_number
+
 from ..gating import paid_blocks, public_text, teaser_blocks
 from ..selectors import plans_for_site
 from ..services import GIFT_PARAM, story_access
@@ -53,7 +55,4 @@ def paywall_description(story, length=200):
 @register.filter
 def dong(value):
     """12345 -> "12.345" (Vietnamese thousands separator), for amounts in đồng."""
-    try:
-        return f"{int(value):,}".replace(",", ".")
-    except (TypeError, ValueError):
-        return value
+    return format_number(value)
