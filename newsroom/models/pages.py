@@ -23,6 +23,7 @@ from paywall.access import AccessLevel
 
 from ..blocks import StoryBodyBlock
 from ..forms import StoryPageForm
+from ..media.widgets import CutChooserPanel
 
 STORIES_PER_PAGE = 20
 
@@ -232,7 +233,11 @@ class StoryPage(Page):
             heading="Tác giả",
         ),
         MultiFieldPanel(
-            [FieldPanel("audio"), FieldPanel("video")], heading="Bản phát thanh / truyền hình"
+            [
+                CutChooserPanel("audio", media_type="audio"),
+                CutChooserPanel("video", media_type="video"),
+            ],
+            heading="Bản phát thanh / truyền hình",
         ),
         InlinePanel("corrections", label="đính chính", heading="Đính chính sau khi đăng"),
     ]
