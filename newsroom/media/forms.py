@@ -24,6 +24,8 @@ class MediaForm(BaseMediaForm):
                 kinds = field.widget.attrs["accept"].replace(".", "").replace(",", ", ")
                 field.help_text = f"Định dạng nhận: {kinds}."
             field.error_messages["required"] = f"Hãy nhập {label.lower()}."
+        if "thumbnail" in self.fields and self.instance.type == "audio":
+            self.fields["thumbnail"].help_text = "Không bắt buộc: ảnh hiện cạnh trình phát."
         if "file" in self.fields:
             self.fields["file"].error_messages.update(
                 {

@@ -35,8 +35,12 @@ def media_usable_by(user) -> QuerySet[MediaAsset]:
     own = media_permission_policy().instances_user_has_any_permission_for(user, USE_ACTIONS)
     if user.is_superuser:
         return own
-    shared = MediaShare.objects.filter(agency__in=staff_agencies(user)).values("asset_id")
-    return MediaAsset.objects.filter(Q(pk__in=own.values("pk")) | Q(pk__in=shared))
+    shared = MediaShare.objects.filter(agency__in=staff_agencies(user))
+    # Filters on ids (a FilterField of MediaAsset): the chooser searches this queryset.
+    return MediaAsset.objects.filter(
+        Q(pk__in=own.values_list("pk", flat=True))
+        | Q(pk__in=shared.values_list("asset_id", flat=True))
+    )
 
 
 def media_collections_for(user) -> QuerySet[Collection]:
@@ -105,3 +109,26 @@ def media_unshare(*, asset: MediaAsset, agency: Agency, user) -> None:
         user=user,
         data={"agency": agency.pk, "agency_name": agency.name},
     )
+
+
+MEDIA_NOT_USABLE = (
+    "Âm thanh / video này thuộc cơ quan khác và chưa được chia sẻ với cơ quan bạn; "
+    "hãy chọn bản của cơ quan mình hoặc nhờ cơ quan kia chia sẻ."
+)
+
+
+def story_form_scope_media(form, field_names=("audio", "video")) -> None:
+    """Limits a story form's cut fields to the cuts the editing user may use (a crafted
+    POST cannot attach another agency's cut); the cut the story already carries stays
+    valid even if its loan was withdrawn since."""
+    user = getattr(form, "for_user", None)
+    if user is None:
+        return
+    usable = media_usable_by(user).values("pk")
+    for name in field_names:
+        field = form.fields.get(name)
+        if field is None:
+            continue
+        current = getattr(form.instance, f"{name}_id", None)
+        field.queryset = field.queryset.filter(Q(pk__in=usable) | Q(pk=current))
+        field.error_messages["invalid_choice"] = MEDIA_NOT_USABLE

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.template.defaultfilters import filesizeformat
+from wagtail.search import index
 from wagtailmedia.models import AbstractMedia
 
 
@@ -25,6 +26,11 @@ class MediaAsset(AbstractMedia):
 
     # Duration, size and thumbnail come from the probe, not from the uploader.
     admin_form_fields = ("title", "file", "collection", "thumbnail", "tags")
+    # The chooser searches within the cuts a user may use (own collection + shared:
+    # newsroom.media.sharing.media_usable_by), a filter on ids.
+    search_fields = AbstractMedia.search_fields + [
+        index.FilterField("id"),
+    ]
 
     processing_status = models.CharField(
         "trạng thái xử lý",

@@ -119,6 +119,7 @@ def test_sharing_makes_a_cut_visible_to_the_other_agency_and_unsharing_hides_it(
 
     login(client, "phongvien.baothanhhoa")
     assert AUDIO_TITLE in chooser_html(client)
+    assert AUDIO_TITLE in chooser_html(client, q="bản tin phát thanh")  # search finds it too
     chosen = client.get(f"/admin/media-pipeline/{audio.pk}/chon/")
     assert chosen.status_code == 200
     result = json.loads(chosen.content)["result"]
@@ -194,3 +195,23 @@ def test_status_endpoint_refuses_bad_ids(client, demo):
     assert response.status_code == 400 and "không hợp lệ" in response.json()["error"]
     client.logout()
     assert client.get("/admin/media-pipeline/trang-thai/", {"id": 1}).status_code == 302
+
+
+def test_story_cannot_carry_another_agencys_unshared_cut(client, demo):
+    from newsroom.models import StoryPage
+    from tests.newsroom.helpers import add_url, form_errors, section_of, story_form
+
+    audio = demo_audio()
+    login(client, "phongvien.baothanhhoa")
+    section = section_of("baothanhhoa", "thoi-su")
+    title = "Bài thử gắn bản phát thanh của đài"
+    response = client.post(add_url(section), story_form(title=title, audio=audio.pk))
+    assert response.status_code == 200
+    assert "chưa được chia sẻ với cơ quan bạn" in str(form_errors(response).get("audio"))
+    assert not StoryPage.objects.filter(title=title).exists()
+    # once ptth shares it, the same story saves with it
+    MediaShare.objects.create(asset=audio, agency=Agency.objects.get(slug="baothanhhoa"))
+    response = client.post(add_url(section), story_form(title=title, audio=audio.pk))
+    assert response.status_code == 302, form_errors(response)
+    story = StoryPage.objects.get(title=title)
+    assert story.get_latest_revision_as_object().audio_id == audio.pk

@@ -17,6 +17,7 @@ from .conftest import ffmpeg
 TITLE = "Lũ quét ở Mường Lát: người dân kể lại đêm mưa"
 STANDFIRST = "Bản thu tại bản Xa Lung sáng nay, khi nước vừa rút."
 CUT_TITLE = "Phỏng vấn trưởng bản Xa Lung"
+MENU_CUT_TITLE = "Tiếng suối Xa Lung sau lũ"
 
 # Records every text the upload bar shows, so the test can tell it moved.
 RECORD_PROGRESS = """() => {
@@ -53,6 +54,7 @@ def test_reporter_uploads_a_radio_cut_from_the_story_editor(
     )
     section = section_of("baothanhhoa", "thoi-su")
     reporter = get_user_model().objects.get(username="phongvien.baothanhhoa")
+    baothanhhoa = Agency.objects.get(slug="baothanhhoa")
 
     with chromium() as browser:
         page = staff_page(browser, live_server.url, reporter.username, demo_password)
@@ -122,9 +124,24 @@ def test_reporter_uploads_a_radio_cut_from_the_story_editor(
         expect(chooser.locator("[data-hoitu-media-status]")).to_contain_text("Sẵn sàng")
         shot(page, "media-story-draft-saved")
 
+        # The same reporter uploads a second cut from the Media menu.
+        page.locator("nav").get_by_role("link", name="Âm thanh / video").click()
+        expect(page.locator("#media-results")).to_contain_text(CUT_TITLE)
+        page.get_by_role("link", name="Tải lên âm thanh").first.click()
+        page.locator("#id_file").set_input_files(str(cut))
+        page.fill("#id_title", MENU_CUT_TITLE)
+        page.evaluate(RECORD_PROGRESS)
+        page.get_by_role("button", name="Tải lên").click()
+        expect(page.locator("#media-results")).to_contain_text(MENU_CUT_TITLE, timeout=60_000)
+        row = page.locator("tr", has_text=MENU_CUT_TITLE)
+        expect(row).to_contain_text("Sẵn sàng")
+        expect(row).to_contain_text(agency_collection(agency=baothanhhoa).name)
+        shot(page, "media-menu-list")
+
     asset = MediaAsset.objects.get(title=CUT_TITLE)
     assert asset.type == "audio" and asset.uploaded_by_user == reporter
-    assert asset.collection == agency_collection(agency=Agency.objects.get(slug="baothanhhoa"))
+    assert asset.collection == agency_collection(agency=baothanhhoa)
+    assert MediaAsset.objects.get(title=MENU_CUT_TITLE).collection == asset.collection
     assert asset.processing_status == ProcessingStatus.READY, asset.processing_error
     assert asset.renditions.filter(kind="audio_mp3").exists()
     story = StoryPage.objects.get(title=TITLE)

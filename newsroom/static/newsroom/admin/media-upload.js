@@ -171,14 +171,14 @@
       form.addEventListener('submit', function (e) {
         e.preventDefault();
         sendWithProgress(form, function (xhr) {
-          if (xhr.responseURL && xhr.responseURL.split('#')[0] !== form.action.split('#')[0] &&
-              xhr.responseURL.split('?')[0] !== window.location.href.split('?')[0]) {
-            window.location.assign(xhr.responseURL);
-          } else {
-            document.open();
-            document.write(xhr.responseText);
-            document.close();
+          // The answer is the page the server went on to (the list after a redirect, with
+          // its "uploaded" message) or the form again with its errors: show it as it is.
+          if (xhr.responseURL && xhr.responseURL !== window.location.href) {
+            window.history.replaceState(null, '', xhr.responseURL);
           }
+          document.open();
+          document.write(xhr.responseText);
+          document.close();
         });
       });
     });
