@@ -21,3 +21,13 @@ def media_share_targets(asset):
 @register.simple_tag
 def media_max_upload_size():
     return settings.HOITU_MEDIA_MAX_UPLOAD_SIZE
+
+
+@register.simple_tag(takes_context=True)
+def media_search_form(context):
+    """The media list's search box, with a Vietnamese placeholder."""
+    from wagtail.admin.forms.search import SearchForm
+
+    request = context["request"]
+    data = request.GET if request.GET.get("q", "").strip() else None
+    return SearchForm(data, placeholder="Tìm âm thanh / video theo tiêu đề")

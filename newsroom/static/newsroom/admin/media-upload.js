@@ -101,7 +101,6 @@
 
     var xhr = new XMLHttpRequest();
     xhr.open('POST', form.action);
-    xhr.setRequestHeader('X-Requested-With', 'XMLHttpRequest');
     xhr.upload.addEventListener('progress', function (e) {
       if (!e.lengthComputable) return;
       var pct = Math.floor((e.loaded / e.total) * 100);
