@@ -9,5 +9,6 @@ class NewsroomConfig(AppConfig):
         from . import (
             media_tasks,  # noqa: F401  (Celery finds only tasks.py by itself)
             signals,  # noqa: F401
+            wagtail_hooks_media,  # noqa: F401  (staff media: choosers, upload, sharing)
         )
         from .media import signals as media_signals  # noqa: F401

@@ -1,5 +1,6 @@
 """The shared block library of a story's body."""
 
+from django.utils.functional import cached_property
 from wagtail import blocks
 from wagtail.embeds.blocks import EmbedBlock
 from wagtail.images.blocks import ImageChooserBlock
@@ -51,6 +52,13 @@ class FactBoxBlock(blocks.StructBlock):
 
 class MediaBlock(AbstractMediaChooserBlock):
     """Audio or video cut inside the body; the player starts nothing before a tap."""
+
+    @cached_property
+    def widget(self):
+        # wagtailmedia's block always offers the untyped chooser; ours is typed and Vietnamese.
+        from .media.widgets import WIDGETS
+
+        return WIDGETS[self.media_type]()
 
     def render_basic(self, value, context=None):
         from django.template.loader import render_to_string

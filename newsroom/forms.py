@@ -124,6 +124,9 @@ class StoryPageForm(VietnamesePageForm):
             if agency is not None:
                 # A story can only count towards its own agency's State commissions.
                 fields["commission"].queryset = fields["commission"].queryset.filter(agency=agency)
+        from .media.sharing import story_form_scope_media  # (models import this module)
+
+        story_form_scope_media(self)  # own agency's cuts and cuts shared with it
 
     def _agency(self):
         return _page_agency(self.parent_page if self.instance.pk is None else self.instance)

@@ -75,9 +75,14 @@ ROLE_MODEL_PERMISSIONS = {
         "newsroom.view_outlet",
     ],
 }
+# Granted on the agency's own collection. wagtailmedia's permission policy reads the
+# permissions of `wagtailmedia.Media` (its auth model), not of the swapped-in MediaAsset;
+# it has no "choose": seeing a cut in the chooser takes "change" (on the collection) or
+# owning it. Other agencies' cuts reach a chooser only through a MediaShare.
 COLLECTION_PERMISSIONS = [
     ("wagtailimages", "image", ["add", "change", "choose"]),
-    ("newsroom", "mediaasset", ["add", "change"]),
+    ("wagtaildocs", "document", ["add", "change", "choose"]),
+    ("wagtailmedia", "media", ["add", "change"]),
 ]
 ROLE_GROUP_NAMES = {
     Role.REPORTER: "Phóng viên",

@@ -193,6 +193,7 @@ WAGTAILADMIN_BASE_URL = os.environ.get("WAGTAILADMIN_BASE_URL", "http://localhos
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAILMEDIA = {
     "MEDIA_MODEL": "newsroom.MediaAsset",
+    "MEDIA_FORM_BASE": "newsroom.media.forms.MediaForm",  # Vietnamese labels and messages
     "AUDIO_EXTENSIONS": ["aac", "m4a", "mp3", "ogg", "opus", "wav", "flac"],
     "VIDEO_EXTENSIONS": ["mp4", "m4v", "mov", "webm", "mkv", "ts"],
 }

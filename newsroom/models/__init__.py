@@ -17,7 +17,7 @@ from .broadcast import (
     RundownCut,
     RundownItem,
 )
-from .media import MediaAsset, MediaRendition, ProcessingStatus, RenditionKind
+from .media import MediaAsset, MediaRendition, MediaShare, ProcessingStatus, RenditionKind
 from .pages import (
     HomePage,
     PrimaryFormat,
@@ -45,6 +45,7 @@ __all__ = [
     "Channel",
     "ChannelKind",
     "MediaRendition",
+    "MediaShare",
     "ProcessingStatus",
     "Programme",
     "RenditionKind",

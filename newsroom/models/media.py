@@ -4,6 +4,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.template.defaultfilters import filesizeformat
+from wagtail.search import index
 from wagtailmedia.models import AbstractMedia
 
 
@@ -25,6 +26,11 @@ class MediaAsset(AbstractMedia):
 
     # Duration, size and thumbnail come from the probe, not from the uploader.
     admin_form_fields = ("title", "file", "collection", "thumbnail", "tags")
+    # The chooser searches within the cuts a user may use (own collection + shared:
+    # newsroom.media.sharing.media_usable_by), a filter on ids.
+    search_fields = AbstractMedia.search_fields + [
+        index.FilterField("id"),
+    ]
 
     processing_status = models.CharField(
         "trạng thái xử lý",
@@ -45,6 +51,7 @@ class MediaAsset(AbstractMedia):
         verbose_name_plural = "âm thanh / video"
 
     def clean(self, *args, **kwargs):
+        self._clean_extension()
         super().clean(*args, **kwargs)
         # Refuse an oversized upload at the form, before it reaches the pipeline.
         if self.file and not getattr(self.file, "_committed", True):
@@ -58,6 +65,28 @@ class MediaAsset(AbstractMedia):
                         )
                     }
                 )
+
+    def _clean_extension(self):
+        # wagtailmedia checks the same lists, with a message Django has no Vietnamese for.
+        from wagtailmedia.settings import wagtailmedia_settings
+
+        allowed = {
+            "audio": wagtailmedia_settings.AUDIO_EXTENSIONS,
+            "video": wagtailmedia_settings.VIDEO_EXTENSIONS,
+        }.get(self.type)
+        if not (self.file and allowed):
+            return
+        extension = os.path.splitext(self.file.name)[1].lstrip(".").lower()
+        if extension not in allowed:
+            kind = "âm thanh" if self.type == "audio" else "video"
+            raise ValidationError(
+                {
+                    "file": (
+                        f"Tệp “.{extension or '?'}” không phải định dạng {kind} được nhận. "
+                        f"Hãy tải lên một trong các định dạng: {', '.join(allowed)}."
+                    )
+                }
+            )
 
     # --- Renditions as the players need them ------------------------------------------
     def _renditions(self) -> dict:
@@ -140,3 +169,37 @@ class MediaRendition(models.Model):
     @property
     def filename(self) -> str:
         return os.path.basename(self.file.name)
+
+
+class MediaShare(models.Model):
+    """A cut an agency explicitly lends to another agency: the other agency's staff may
+    choose it for their stories (they cannot edit or delete it). Granted and withdrawn
+    from the cut's edit screen, each change logged."""
+
+    asset = models.ForeignKey(MediaAsset, on_delete=models.CASCADE, related_name="shares")
+    agency = models.ForeignKey(
+        "newsroom.Agency",
+        verbose_name="cơ quan được chia sẻ",
+        on_delete=models.CASCADE,
+        related_name="shared_media",
+    )
+    shared_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="người chia sẻ",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField("chia sẻ lúc", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "chia sẻ âm thanh / video"
+        verbose_name_plural = "chia sẻ âm thanh / video"
+        ordering = ["asset", "agency"]
+        constraints = [
+            models.UniqueConstraint(fields=["asset", "agency"], name="one_share_per_agency")
+        ]
+
+    def __str__(self):
+        return f"{self.asset} → {self.agency}"

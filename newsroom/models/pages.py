@@ -25,6 +25,7 @@ from paywall.access import AccessLevel
 
 from ..blocks import StoryBodyBlock
 from ..forms import StoryPageForm, VietnamesePageForm
+from ..media.widgets import CutChooserPanel
 from ..panels import SectionPanel
 
 STORIES_PER_PAGE = 20
@@ -276,7 +277,11 @@ class StoryPage(Page):
         ),
         classification_panel,
         MultiFieldPanel(
-            [FieldPanel("audio"), FieldPanel("video")], heading="Bản phát thanh / truyền hình"
+            [
+                CutChooserPanel("audio", media_type="audio"),
+                CutChooserPanel("video", media_type="video"),
+            ],
+            heading="Bản phát thanh / truyền hình",
         ),
         InlinePanel("corrections", label="đính chính", heading="Đính chính sau khi đăng"),
     ]
