@@ -1,6 +1,16 @@
+from zoneinfo import ZoneInfo
+
 from django import forms
 from django.utils import timezone
 from wagtail.admin.forms import WagtailAdminPageForm
+
+NEWSROOM_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+
+
+def local_moment(moment) -> str:
+    """07:30 ngày 05/12/2027, in the newsroom's time zone."""
+    local = timezone.localtime(moment, NEWSROOM_TZ)
+    return f"{local:%H:%M} ngày {local:%d/%m/%Y}"
 
 
 class StoryPageForm(WagtailAdminPageForm):
@@ -48,7 +58,44 @@ class StoryPageForm(WagtailAdminPageForm):
                 "go_live_at",
                 "Thời điểm lên lịch đăng đã qua; hãy chọn một thời điểm trong tương lai.",
             )
+        self._explain_schedule_errors(cleaned)
         return cleaned
+
+    def _explain_schedule_errors(self, cleaned):
+        # The schedule's own fields sit in a dialog that is closed after the page reloads:
+        # say at the top of the editor (a non-field error, listed in Wagtail's message) what
+        # is wrong with the schedule and that nothing was saved or scheduled.
+        if not ({"go_live_at", "expire_at"} & set(self.errors)):
+            return
+        # A field with an error has left `cleaned_data`: read the typed values again.
+        go_live_at, expire_at = self._typed("go_live_at"), self._typed("expire_at")
+        now = timezone.now()
+        if go_live_at and go_live_at <= now and "go_live_at" in self.errors:
+            problem = f"thời điểm lên bài {local_moment(go_live_at)} đã qua"
+        elif go_live_at and expire_at and expire_at < go_live_at:
+            problem = (
+                f"thời điểm hết hạn {local_moment(expire_at)} phải sau thời điểm lên bài "
+                f"{local_moment(go_live_at)}"
+            )
+        elif expire_at and expire_at < now:
+            problem = f"thời điểm hết hạn {local_moment(expire_at)} đã qua"
+        else:
+            problem = "ngày giờ chưa hợp lệ"
+        self.add_error(
+            None,
+            f"Lịch đăng không hợp lệ: {problem}. Bài chưa được lưu, chưa được hẹn giờ; "
+            "hãy chọn lại lịch đăng.",
+        )
+
+    def _typed(self, name):
+        field = self.fields.get(name)
+        if field is None:
+            return None
+        raw = field.widget.value_from_datadict(self.data, self.files, self.add_prefix(name))
+        try:
+            return field.clean(raw)
+        except forms.ValidationError:
+            return None
 
     def _has_byline(self, cleaned) -> bool:
         if (cleaned.get("contributors") or "").strip():
