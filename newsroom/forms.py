@@ -1,6 +1,7 @@
 from zoneinfo import ZoneInfo
 
 from django import forms
+from django.core.exceptions import NON_FIELD_ERRORS
 from django.utils import timezone
 from wagtail.admin.forms import WagtailAdminPageForm
 
@@ -86,6 +87,9 @@ class StoryPageForm(WagtailAdminPageForm):
             f"Lịch đăng không hợp lệ: {problem}. Bài chưa được lưu, chưa được hẹn giờ; "
             "hãy chọn lại lịch đăng.",
         )
+        # Wagtail lists the errors in this order at the top: the explanation first.
+        errors = self._errors
+        self._errors = type(errors)({NON_FIELD_ERRORS: errors.pop(NON_FIELD_ERRORS)} | errors)
 
     def _typed(self, name):
         field = self.fields.get(name)
