@@ -138,7 +138,7 @@ def test_every_step_says_what_happened_in_vietnamese(login, staff, section):
     assert "Lịch đăng không hợp lệ: thời điểm lên bài 07:30 ngày 05/12/2020 đã qua." in top
     assert "Bài chưa được lưu, chưa được hẹn giờ" in top
     story.refresh_from_db()
-    assert story.scheduled_revision is None
+    assert not story.revisions.filter(approved_go_live_at__isnull=False).exists()
     assert story.current_workflow_task.name.startswith("Tổng biên tập")
 
     # An expiry before the go-live: refused the same way.
@@ -162,7 +162,7 @@ def test_every_step_says_what_happened_in_vietnamese(login, staff, section):
     assert f"Đã duyệt bài “{title}”. Bài sẽ lên lúc 07:30 ngày 05/12/2027." in said(response, eic)
     story.refresh_from_db()
     assert not story.live
-    assert story.scheduled_revision is not None
+    assert story.revisions.filter(approved_go_live_at__isnull=False).exists()
 
 
 def test_publishing_and_cancelling_say_so(login, staff, section):
