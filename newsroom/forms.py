@@ -65,9 +65,9 @@ class StoryPageForm(WagtailAdminPageForm):
     def _explain_schedule_errors(self, cleaned):
         # The schedule's own fields sit in a dialog that is closed after the page reloads:
         # say at the top of the editor (a non-field error, listed in Wagtail's message) what
-        # is wrong with the schedule and that nothing was saved or scheduled.
-        if not ({"go_live_at", "expire_at"} & set(self.errors)):
-            return
+        # is wrong with the schedule and that nothing was saved or scheduled. Wagtail checks
+        # the expiry itself after this form's clean (its mixin comes first in the MRO), so
+        # the same conditions are read here from the typed values.
         # A field with an error has left `cleaned_data`: read the typed values again.
         go_live_at, expire_at = self._typed("go_live_at"), self._typed("expire_at")
         now = timezone.now()
@@ -80,8 +80,10 @@ class StoryPageForm(WagtailAdminPageForm):
             )
         elif expire_at and expire_at < now:
             problem = f"thời điểm hết hạn {local_moment(expire_at)} đã qua"
-        else:
+        elif {"go_live_at", "expire_at"} & set(self.errors):
             problem = "ngày giờ chưa hợp lệ"
+        else:
+            return
         self.add_error(
             None,
             f"Lịch đăng không hợp lệ: {problem}. Bài chưa được lưu, chưa được hẹn giờ; "
