@@ -193,6 +193,15 @@ def arrange_action_menu(menu_items, request, context):
 # --- The messages -------------------------------------------------------------------------
 
 
+ACTION_KEYS = (
+    "action-submit",
+    "action-restart-workflow",
+    "action-workflow-action",
+    "action-cancel-workflow",
+    "action-publish",
+)
+
+
 def _workflow_message(request, page) -> str | None:
     """What happened to `page` in this request, in Vietnamese; None to keep Wagtail's."""
     post = request.POST
@@ -259,8 +268,8 @@ def _buttons(page):
 
 def replace_success_message(request, page):
     """Puts our message in place of the success message Wagtail just added."""
-    if request.method != "POST":
-        return
+    if request.method != "POST" or not any(key in request.POST for key in ACTION_KEYS):
+        return  # a plain save or an autosave: Wagtail's (translated) message stands
     page = type(page).objects.get(pk=page.pk).specific  # state after the action
     text = _workflow_message(request, page)
     if text is None:
