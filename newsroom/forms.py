@@ -1,5 +1,8 @@
+from zoneinfo import ZoneInfo
+
 from django import forms
 from django.contrib.auth import get_user_model
+from django.core.exceptions import NON_FIELD_ERRORS
 from django.db.models import Q
 from django.utils import timezone
 from wagtail.admin.forms import WagtailAdminPageForm
@@ -7,6 +10,14 @@ from wagtail.admin.widgets import SlugInput
 from wagtail.models import Page
 
 from .text import PAGE_SLUG_MAX_LENGTH, slug_js_formatters, vi_clean_slug, vi_slugify
+
+NEWSROOM_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+
+
+def local_moment(moment) -> str:
+    """07:30 ngày 05/12/2027, in the newsroom's time zone."""
+    local = timezone.localtime(moment, NEWSROOM_TZ)
+    return f"{local:%H:%M} ngày {local:%d/%m/%Y}"
 
 
 class VietnameseSlugInput(SlugInput):
@@ -192,7 +203,49 @@ class StoryPageForm(VietnamesePageForm):
                 "go_live_at",
                 "Thời điểm lên lịch đăng đã qua; hãy chọn một thời điểm trong tương lai.",
             )
+        self._explain_schedule_errors(cleaned)
         return cleaned
+
+    def _explain_schedule_errors(self, cleaned):
+        # The schedule's own fields sit in a dialog that is closed after the page reloads:
+        # say at the top of the editor (a non-field error, listed in Wagtail's message) what
+        # is wrong with the schedule and that nothing was saved or scheduled. Wagtail checks
+        # the expiry itself after this form's clean (its mixin comes first in the MRO), so
+        # the same conditions are read here from the typed values.
+        # A field with an error has left `cleaned_data`: read the typed values again.
+        go_live_at, expire_at = self._typed("go_live_at"), self._typed("expire_at")
+        now = timezone.now()
+        if go_live_at and go_live_at <= now and "go_live_at" in self.errors:
+            problem = f"thời điểm lên bài {local_moment(go_live_at)} đã qua"
+        elif go_live_at and expire_at and expire_at < go_live_at:
+            problem = (
+                f"thời điểm hết hạn {local_moment(expire_at)} phải sau thời điểm lên bài "
+                f"{local_moment(go_live_at)}"
+            )
+        elif expire_at and expire_at < now:
+            problem = f"thời điểm hết hạn {local_moment(expire_at)} đã qua"
+        elif {"go_live_at", "expire_at"} & set(self.errors):
+            problem = "ngày giờ chưa hợp lệ"
+        else:
+            return
+        self.add_error(
+            None,
+            f"Lịch đăng không hợp lệ: {problem}. Bài chưa được lưu, chưa được hẹn giờ; "
+            "hãy chọn lại lịch đăng.",
+        )
+        # Wagtail lists the errors in this order at the top: the explanation first.
+        errors = self._errors
+        self._errors = type(errors)({NON_FIELD_ERRORS: errors.pop(NON_FIELD_ERRORS)} | errors)
+
+    def _typed(self, name):
+        field = self.fields.get(name)
+        if field is None:
+            return None
+        raw = field.widget.value_from_datadict(self.data, self.files, self.add_prefix(name))
+        try:
+            return field.clean(raw)
+        except forms.ValidationError:
+            return None
 
     def _has_byline(self, cleaned) -> bool:
         if (cleaned.get("contributors") or "").strip():

@@ -188,6 +188,22 @@ def agency_workflow(*, agency: Agency, groups: dict[str, Group]) -> Workflow:
     return workflow
 
 
+# Who a workflow step waits for, most junior first: a story at the desk step "goes to the
+# desk editor", though the managing editor and the editor-in-chief may clear it too.
+WORKFLOW_ROLE_SENIORITY = [Role.DESK_EDITOR, Role.MANAGING_EDITOR, Role.EDITOR_IN_CHIEF]
+
+
+def workflow_task_role(task) -> Role | None:
+    """The role a workflow step waits for (its groups' most junior newsroom role), or None
+    for a step whose groups are not newsroom roles."""
+    task = getattr(task, "specific", task)
+    groups = getattr(task, "groups", None)
+    if groups is None:
+        return None
+    roles = set(AgencyRole.objects.filter(group__in=groups.all()).values_list("role", flat=True))
+    return next((role for role in WORKFLOW_ROLE_SENIORITY if role in roles), None)
+
+
 def department_officer_group() -> Group:
     group, _ = Group.objects.get_or_create(name=DEPARTMENT_OFFICER_GROUP)
     group.permissions.add(_access_admin())

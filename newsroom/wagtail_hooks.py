@@ -23,6 +23,7 @@ from .views.snippets import (
     OutletViewSet,
     PlaceViewSet,
 )
+from .workflow_ui import arrange_action_menu, replace_success_message
 
 register_snippet(AgencyViewSet)
 register_snippet(OutletViewSet)
@@ -232,6 +233,19 @@ def replace_unpublish_with_takedown(menu_items, request, context):
     # A story leaves the site only through "Gỡ bài", which asks for and logs a reason.
     if isinstance(context.get("page"), StoryPage):
         menu_items[:] = [item for item in menu_items if item.name != "action-unpublish"]
+
+
+@hooks.register("construct_page_action_menu", order=100)
+def arrange_page_action_menu(menu_items, request, context):
+    # After the takedown swap above: the expected next step first, undoing actions last
+    # and asking first, every label in Vietnamese (newsroom/workflow_ui.py).
+    arrange_action_menu(menu_items, request, context)
+
+
+@hooks.register("after_create_page", order=100)
+@hooks.register("after_edit_page", order=100)
+def say_what_the_workflow_did(request, page):
+    replace_success_message(request, page)
 
 
 @hooks.register("before_unpublish_page")
