@@ -92,3 +92,22 @@ def shot(page, name):
     path = os.path.join(SCREENSHOT_DIR, f"hoitu-{safe}.png")
     page.screenshot(path=path, full_page=True)
     return path
+
+
+def footer_action(page, selector="footer button.action-save"):
+    """Clicks an item of the page editor's footer action menu, opening its dropdown
+    first when the item is not the default button (which item is the default depends on
+    the role: a reporter's is "Gửi biên tập", "Lưu nháp" sits in the dropdown)."""
+    from playwright.sync_api import expect
+
+    item = page.locator(selector).first
+    if not item.is_visible():
+        page.locator("footer .w-dropdown-button .w-dropdown__toggle").first.click()
+    expect(item).to_be_visible()
+    item.click()
+
+
+def save_draft(page):
+    """ "Lưu nháp" from the editor's footer, then waits for the page Wagtail answers with."""
+    with page.expect_navigation():
+        footer_action(page, "footer button.action-save")

@@ -10,7 +10,7 @@ from django.contrib.auth import get_user_model
 from playwright.sync_api import expect
 
 from newsroom.models import Assignment, AssignmentStatus, Place, StoryPage
-from tests.browser import chromium, shot, staff_page
+from tests.browser import chromium, save_draft, shot, staff_page
 
 HEADLINE = "Lũ quét ở Mường Lát: đường đến Trung Lý bị chia cắt"
 SLUG = "lu-quet-o-muong-lat-duong-den-trung-ly-bi-chia-cat"
@@ -98,7 +98,6 @@ def _write_from_assignment(page, reporter, assignment, muong_lat, trung_ly):
     shot(page, "story-editor-filled")
 
     # Save draft.
-    with page.expect_navigation():
-        page.locator("footer button[name='action-save'], footer button.action-save").first.click()
+    save_draft(page)
     expect(page.locator(".messages .success").first).to_be_visible()
     shot(page, "story-editor-saved")

@@ -95,8 +95,8 @@ def test_send_back_resubmit_schedule_and_cancel_asks_first(
         expect(page.locator("input[name='body-0-value']")).to_have_value(
             re.compile(re.escape(PARAGRAPH[-20:]))
         )
-        page.click("#id_bylines-ADD")
-        page.select_option("#id_bylines-0-author", value=str(reporter.pk))
+        # A new story starts signed by its author.
+        expect(page.locator("#id_bylines-0-author")).to_have_value(str(reporter.pk))
         default = page.locator("footer .w-dropdown-button > button").first
         expect(default).to_have_text(re.compile(r"^\s*Gửi biên tập\s*$"))
         click_and_wait(page, default)

@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 
 from newsroom.models import Agency, MediaAsset, ProcessingStatus, StoryPage
 from newsroom.services import agency_collection
-from tests.browser import chromium, shot, staff_page
+from tests.browser import chromium, save_draft, shot, staff_page
 from tests.newsroom.helpers import section_of
 
 from .conftest import ffmpeg
@@ -116,7 +116,7 @@ def test_reporter_uploads_a_radio_cut_from_the_story_editor(
         assert any("Đã tải lên 100%" in s for s in seen), seen
 
         # Save a draft: the story's revision references the cut.
-        page.locator("footer button.action-save").first.click()
+        save_draft(page)
         expect(page.locator(".messages li.success").first).to_be_visible()
         # Reopened, the editor shows the attached cut and its state again.
         chooser = page.locator("#id_audio-chooser")
