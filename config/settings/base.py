@@ -177,13 +177,6 @@ USE_I18N = True
 USE_TZ = True
 WAGTAIL_I18N_ENABLED = False
 WAGTAILADMIN_PERMITTED_LANGUAGES = [("vi", "Tiếng Việt"), ("en", "English")]
-# Dates are day/month/year everywhere: config/formats/<lang>/formats.py read what Wagtail's
-# pickers write (WAGTAIL_DATE_FORMAT below) and display Vietnamese dates; the same input
-# formats serve code that runs with no language active (tasks, commands).
-FORMAT_MODULE_PATH = ["config.formats"]
-DATE_INPUT_FORMATS = _formats.DATE_INPUT_FORMATS
-TIME_INPUT_FORMATS = _formats.TIME_INPUT_FORMATS
-DATETIME_INPUT_FORMATS = _formats.DATETIME_INPUT_FORMATS
 
 # --- Static and media -------------------------------------------------------------------
 STATIC_URL = "/static/"
@@ -209,8 +202,15 @@ WAGTAIL_WORKFLOW_ENABLED = True
 WAGTAIL_MODERATION_ENABLED = True
 WAGTAILIMAGES_MAX_UPLOAD_SIZE = 15 * 1024 * 1024
 WAGTAIL_ALLOW_UNICODE_SLUGS = False
-# What the admin's date pickers show and write; each must be the FIRST of the input
-# formats above (a form writes a value back with it and must read it back unchanged).
+# Dates are day/month/year everywhere: config/formats/<lang>/formats.py read what Wagtail's
+# pickers write and display Vietnamese dates (05/12/2026, 07:30 ngày 05/12/2026); the same
+# input formats serve code that runs with no language active (tasks, commands).
+FORMAT_MODULE_PATH = ["config.formats"]
+DATE_INPUT_FORMATS = _formats.DATE_INPUT_FORMATS
+TIME_INPUT_FORMATS = _formats.TIME_INPUT_FORMATS
+DATETIME_INPUT_FORMATS = _formats.DATETIME_INPUT_FORMATS
+# What the pickers show and write: each is the FIRST input format (a form writes a value
+# back with it and reads it back unchanged; Wagtail's check wagtailadmin.E003).
 WAGTAIL_DATE_FORMAT = _formats.DATE_INPUT_FORMATS[0]
 WAGTAIL_DATETIME_FORMAT = _formats.DATETIME_INPUT_FORMATS[0]
 WAGTAIL_TIME_FORMAT = _formats.TIME_INPUT_FORMATS[0]
