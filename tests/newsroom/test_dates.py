@@ -159,3 +159,25 @@ def test_planning_day_typed_as_day_month_year(login):
         response = client.get(PLANNING, {"ngay": bad})
         assert response.status_code == 200
         assert "không hợp lệ (ghi theo ngày/tháng/năm" in response.content.decode()
+
+
+def test_broadcast_schedule_csv_reads_day_month_year(demo):
+    from newsroom.broadcast_services import schedule_import_csv
+    from newsroom.models import Agency, BroadcastSlot
+
+    # Far from the demo's week of slots, so nothing overlaps.
+    data = (
+        "kenh,bat_dau,ket_thuc,chuong_trinh,tieu_de,mo_ta\n"
+        "ttv,25/12/2030 06:30,25/12/2030 07:00,,Chào buổi sáng,\n"
+        "ttv,2030-12-05 06:30,05/12/2030 07:00,,Chào buổi sáng,\n"
+    ).encode()
+    result = schedule_import_csv(data=data, agencies=Agency.objects.filter(slug="ptth"))
+    assert result.ok, result.errors
+    starts = sorted(s.starts_at for s in BroadcastSlot.objects.filter(starts_at__year=2030))
+    assert starts == [
+        datetime.datetime(2030, 12, 5, 6, 30, tzinfo=HCM),
+        datetime.datetime(2030, 12, 25, 6, 30, tzinfo=HCM),
+    ]
+    bad = data.replace(b"25/12/2030 06:30", b"12/25/2030 06:30")
+    result = schedule_import_csv(data=bad, agencies=Agency.objects.filter(slug="ptth"))
+    assert any("12/25/2030 06:30" in e and "không hợp lệ" in e for e in result.errors)
