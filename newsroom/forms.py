@@ -287,7 +287,8 @@ class AgencyMergeForm(forms.Form):
     )
     on_date = forms.DateField(
         label="Ngày sáp nhập",
-        widget=forms.DateInput(attrs={"type": "date"}),
+        # <input type="date"> reads and posts ISO whatever the language's formats say.
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         error_messages={"invalid": "Ngày sáp nhập không hợp lệ."},
     )
 

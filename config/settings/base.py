@@ -6,6 +6,8 @@ from pathlib import Path
 import dj_database_url
 from celery.schedules import crontab
 
+from config import formats as _formats
+
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
 
@@ -207,8 +209,18 @@ WAGTAIL_ENABLE_WHATS_NEW_BANNER = False
 WAGTAIL_MODERATION_ENABLED = True
 WAGTAILIMAGES_MAX_UPLOAD_SIZE = 15 * 1024 * 1024
 WAGTAIL_ALLOW_UNICODE_SLUGS = False
-WAGTAIL_DATE_FORMAT = "%d/%m/%Y"
-WAGTAIL_DATETIME_FORMAT = "%d/%m/%Y %H:%M"
+# Dates are day/month/year everywhere: config/formats/<lang>/formats.py read what Wagtail's
+# pickers write and display Vietnamese dates (05/12/2026, 07:30 ngày 05/12/2026); the same
+# input formats serve code that runs with no language active (tasks, commands).
+FORMAT_MODULE_PATH = ["config.formats"]
+DATE_INPUT_FORMATS = _formats.DATE_INPUT_FORMATS
+TIME_INPUT_FORMATS = _formats.TIME_INPUT_FORMATS
+DATETIME_INPUT_FORMATS = _formats.DATETIME_INPUT_FORMATS
+# What the pickers show and write: each is the FIRST input format (a form writes a value
+# back with it and reads it back unchanged; Wagtail's check wagtailadmin.E003).
+WAGTAIL_DATE_FORMAT = _formats.DATE_INPUT_FORMATS[0]
+WAGTAIL_DATETIME_FORMAT = _formats.DATETIME_INPUT_FORMATS[0]
+WAGTAIL_TIME_FORMAT = _formats.TIME_INPUT_FORMATS[0]
 WAGTAILEMBEDS_RESPONSIVE_HTML = True
 
 # --- Hội Tụ -----------------------------------------------------------------------------

@@ -3,6 +3,7 @@
 
 import datetime
 
+from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect
@@ -52,14 +53,22 @@ def takedown(request, page_id: int):
 
 
 def _parse_day(request) -> datetime.date:
+    """?ngay= as the date input posts it (2026-12-25) or as staff type it (25/12/2026)."""
     today = timezone.localdate()
-    raw = request.GET.get("ngay")
+    raw = request.GET.get("ngay", "").strip()
     if not raw:
         return today
     try:
-        return datetime.date.fromisoformat(raw)
-    except ValueError:
-        messages.error(request, f"Ngày “{raw}” không hợp lệ; đang hiển thị hôm nay.")
+        day = forms.DateField().clean(raw)
+        if not 2000 <= day.year <= 2100:  # also keeps the previous/next-day links valid
+            raise ValidationError("out of range")
+        return day
+    except ValidationError:
+        messages.error(
+            request,
+            f"Ngày “{raw}” không hợp lệ (ghi theo ngày/tháng/năm, ví dụ 25/12/2026); "
+            "đang hiển thị hôm nay.",
+        )
         return today
 
 

@@ -57,7 +57,9 @@ def rundown_print(request, pk):
 class ScheduleImportForm(forms.Form):
     file = forms.FileField(
         label="Tệp CSV",
-        help_text="Các cột: " + ", ".join(CSV_COLUMNS) + ". Giờ địa phương dạng 2025-12-01 06:30.",
+        help_text="Các cột: "
+        + ", ".join(CSV_COLUMNS)
+        + ". Giờ Việt Nam dạng 01/12/2025 06:30 (ngày/tháng/năm) hoặc 2025-12-01 06:30.",
     )
 
 
