@@ -7,6 +7,7 @@ import secrets
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
 
 from .crypto import decrypt_json, encrypt_json, mask
 
@@ -81,6 +82,25 @@ class Platform(models.Model):
             return {k: mask(v) for k, v in self.credentials.items()}
         except ValueError:
             return {"?": "không giải mã được"}
+
+
+@register_setting(icon="resubmit")
+class DistributionSettings(BaseSiteSetting):
+    """Per-outlet settings of distribution."""
+
+    zalo_cover = models.ForeignKey(
+        "wagtailimages.Image",
+        verbose_name="ảnh bìa mặc định (Zalo OA)",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="Zalo bắt buộc mọi bài viết có ảnh bìa. Bài không có ảnh đại diện sẽ dùng "
+        "ảnh này (nên là ảnh ngang, ví dụ 1200×675, dưới 1 MB).",
+    )
+
+    class Meta:
+        verbose_name = "thiết lập phân phối"
 
 
 class DeliveryAction(models.TextChoices):
