@@ -228,6 +228,13 @@ class Order(models.Model):
     gateway_order_id = models.CharField(max_length=64, blank=True, db_index=True)
     created_at = models.DateTimeField(auto_now_add=True)
     paid_at = models.DateTimeField(null=True, blank=True)
+    # Reconciliation: how often, and when last, the gateway was asked about this order
+    # while it was pending; set when the answer (not a callback) settled it.
+    checks = models.PositiveSmallIntegerField(default=0)
+    checked_at = models.DateTimeField(null=True, blank=True)
+    settled_by_reconciliation = models.BooleanField(
+        "xác nhận qua đối soát", default=False, db_index=True
+    )
 
     class Meta:
         verbose_name = "đơn thanh toán"

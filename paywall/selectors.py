@@ -137,4 +137,13 @@ def dashboard(*, site=None, year: int | None = None) -> dict:
         "paid_orders": Order.objects.filter(status=OrderStatus.PAID, paid_at__year=year)
         .filter(Q(site=site) if site else Q())
         .count(),
+        "reconciled_orders": reconciled_orders(site=site, year=year),
     }
+
+
+def reconciled_orders(*, site=None, year: int) -> int:
+    """Paid orders of the year whose callback never came: settled by reconciliation."""
+    orders = Order.objects.filter(
+        status=OrderStatus.PAID, paid_at__year=year, settled_by_reconciliation=True
+    )
+    return orders.filter(site=site).count() if site else orders.count()

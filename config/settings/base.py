@@ -275,7 +275,14 @@ CELERY_BEAT_SCHEDULE |= {
         "task": "paywall.tasks.expire_subscriptions",
         "schedule": crontab(minute="*/10"),
     },
+    # Pending orders whose callback never came: asked about at the gateway.
+    "paywall-reconcile-orders": {
+        "task": "paywall.tasks.reconcile_pending_orders",
+        "schedule": crontab(minute="*"),
+    },
 }
+# Minutes after checkout when a still-pending order is queried at its gateway.
+PAYWALL_RECONCILE_MINUTES = [5, 15, 60, 6 * 60, 24 * 60]
 LOGIN_URL = "/tai-khoan/dang-nhap/"
 
 # --- Distribution -----------------------------------------------------------------------
