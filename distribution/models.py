@@ -58,6 +58,12 @@ class Platform(models.Model):
     )
     credentials_encrypted = models.TextField(editable=False, blank=True, default="")
     created_at = models.DateTimeField(auto_now_add=True)
+    # Zalo OAuth v4: the access token lives ~25 hours, the single-use refresh token ~3
+    # months; beat refreshes ahead of the first and warns before the second.
+    access_expires_at = models.DateTimeField("access token hết hạn", null=True, blank=True)
+    refresh_expires_at = models.DateTimeField("refresh token hết hạn", null=True, blank=True)
+    token_problem = models.TextField("sự cố token", blank=True, editable=False)
+    token_warned_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["agency", "name"]

@@ -40,6 +40,10 @@ DEFAULT_TOKEN_URL = "https://oauth.zaloapp.com/v4/oa/access_token"
 # and enough pages to cover the creates of a busy hour of the agency.
 GETSLICE_PAGE = 10
 GETSLICE_PAGES = 10
+# Zalo's documented lifetimes: access token 25 hours (expires_in says so too), refresh
+# token 3 months from its issue.
+ACCESS_LIFETIME = 25 * 3600
+REFRESH_LIFETIME_DAYS = 90
 TITLE_MAX = 150
 AUTHOR_MAX = 50
 DESCRIPTION_MAX = 300
@@ -383,8 +387,13 @@ def refresh_tokens(platform, credentials: dict) -> dict:
         raise PermanentError(
             f"refresh token: Zalo error {answer.get('error')} {answer.get('error_name', '')}".strip()
         )
+    try:
+        lifetime = int(answer.get("expires_in") or ACCESS_LIFETIME)
+    except (TypeError, ValueError):
+        lifetime = ACCESS_LIFETIME
     return {
         **credentials,
         "access_token": answer["access_token"],
         "refresh_token": answer["refresh_token"],
+        "expires_in": lifetime,
     }

@@ -153,6 +153,7 @@ class ZaloFake(_Server):
         self.app_id = "app-1"
         self.secret_key = "app-secret"
         self.refreshes = 0
+        self.refresh_delay = 0.0
         self.fail_rate = fail_rate
         self.faults = list(faults)
         self.polls_before_ready = polls_before_ready
@@ -199,6 +200,7 @@ class ZaloFake(_Server):
             self.access_token = f"AT-expired-{self.refreshes}"
 
     def refresh(self, form, headers):
+        time.sleep(self.refresh_delay)  # Zalo's OAuth server is not instant
         with self.lock:
             given = (form.get("refresh_token") or [""])[0]
             if headers.get("secret_key") != self.secret_key:

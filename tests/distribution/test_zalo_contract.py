@@ -79,7 +79,7 @@ def test_locked_or_deleted_video_fails_at_once_with_the_reason(
     fast,
     zalo_fake,
     zalo_platform,
-    tv_story,
+    tv_story,  # noqa: F811
     publish,
     status,
     words,  # noqa: F811
