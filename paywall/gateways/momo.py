@@ -239,6 +239,43 @@ def reconcile(order) -> str:
     )
 
 
+REFUND_FIELDS = [
+    "accessKey",
+    "amount",
+    "description",
+    "orderId",
+    "partnerCode",
+    "requestId",
+    "transId",
+]
+# A refund MoMo is still carrying out, or a repeat of one already sent (41: same orderId),
+# whose result is not known from this answer: the refund stays pending.
+REFUND_UNKNOWN = {41, 1000, 7000, 7002, 8000, 9000}
+
+
+def refund(refund) -> tuple[str, str, str]:
+    """POST /v2/gateway/api/refund: orderId is the refund's own id, transId the payment's.
+    Returns (succeeded | failed | pending, MoMo's refund transId, MoMo's message)."""
+    cfg = config("momo")
+    body = {
+        "partnerCode": cfg["partner_code"],
+        "orderId": refund.request_id,
+        "requestId": refund.request_id,
+        "amount": refund.amount,
+        "transId": int(refund.order.gateway_ref),
+        "lang": "vi",
+        "description": f"Hoan tien don {refund.order.reference}",
+    }
+    values = dict(body, accessKey=cfg["access_key"])
+    body["signature"] = sign(raw_string(REFUND_FIELDS, values), cfg["secret_key"])
+    answer = post(api_url("refund"), json.dumps(body).encode(), "application/json")
+    code = result_code(answer)
+    message = f"MoMo {code}: {answer.get('message', '')}"
+    if code == PAID:
+        return "succeeded", str(answer.get("transId", "")), message
+    return ("pending" if code in REFUND_UNKNOWN else "failed"), "", message
+
+
 def return_result(params: dict):
     valid = verify_ipn(params)
     order = order_find(gateway=Gateway.MOMO, reference=params.get("orderId", ""))

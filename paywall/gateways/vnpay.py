@@ -241,6 +241,27 @@ def reconcile(order) -> str:
     )
 
 
+def refund(refund) -> tuple[str, str, str]:
+    """vnp_Command=refund: 02 full, 03 partial; amount × 100; the payment's
+    vnp_TransactionNo and vnp_TransactionDate (the order's vnp_CreateDate)."""
+    order = refund.order
+    body = _common(order, "refund", refund.request_id)
+    body.update(
+        vnp_TransactionType="02" if refund.amount == order.amount else "03",
+        vnp_Amount=refund.amount * 100,
+        vnp_TransactionNo=order.gateway_ref,
+        vnp_CreateBy=refund.requested_by.get_username()[:250],
+        vnp_OrderInfo=f"Hoan tien don {order.reference}",
+    )
+    answer = api_call(body, REFUND_FIELDS, REFUND_ANSWER_FIELDS)
+    code = answer.get("vnp_ResponseCode")
+    message = f"VNPay {code}: {answer.get('vnp_Message', '')}"
+    if code == "00":
+        return "succeeded", str(answer.get("vnp_TransactionNo", "")), message
+    # 94: the same request again (the first may have gone through); 99: unknown.
+    return ("pending" if code in ("94", "99") else "failed"), "", message
+
+
 def return_result(params: dict):
     """For the return page only: (signature valid, success reported, order or None)."""
     cfg = config("vnpay")

@@ -166,6 +166,38 @@ def reconcile(order) -> str:
     return "pending"
 
 
+def refund_id(order, token: str) -> str:
+    """m_refund_id: yymmdd_appid_xxx (Vietnam date)."""
+    day = timezone.localtime().strftime("%y%m%d")
+    return f"{day}_{config('zalopay')['app_id']}_{order.reference}R{token}"
+
+
+def refund(refund) -> tuple[str, str, str]:
+    """POST /v2/refund, mac = HMAC(key1, app_id|zp_trans_id|amount|description|timestamp).
+    return_code 1 refunded, 2 refused, 3 still processing."""
+    cfg = config("zalopay")
+    params = {
+        "m_refund_id": refund.request_id,
+        "app_id": cfg["app_id"],
+        "zp_trans_id": refund.order.gateway_ref,
+        "amount": refund.amount,
+        "timestamp": int(time.time() * 1000),
+        "description": f"Hoan tien don {refund.order.reference}",
+    }
+    params["mac"] = mac(
+        cfg["key1"],
+        "|".join(
+            str(params[k]) for k in ("app_id", "zp_trans_id", "amount", "description", "timestamp")
+        ),
+    )
+    answer = _form_post("refund", params)
+    code = answer.get("return_code")
+    message = f"ZaloPay {code}/{answer.get('sub_return_code')}: {answer.get('return_message', '')}"
+    if code == 1:
+        return "succeeded", str(answer.get("refund_id", "")), message
+    return ("failed" if code == 2 else "pending"), "", message
+
+
 def return_result(params: dict):
     """ZaloPay's redirect carries a checksum HMAC(key2, appid|apptransid|pmcid|bankcode|
     amount|discountamount|status)."""
