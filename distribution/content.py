@@ -47,6 +47,10 @@ class PublicStory:
     video_path: str = ""
     video_url: str = ""
     video_thumbnail_url: str = ""
+    # What a platform that requires a cover (Zalo) shows: the lead image, else the
+    # outlet's default cover (DistributionSettings); empty when neither exists.
+    cover_url: str = ""
+    cover_path: str = ""
 
 
 def _absolute(root: str, url: str) -> str:
@@ -131,16 +135,32 @@ def public_stories(stories) -> list[PublicStory]:
     return views
 
 
+def _rendition(image, root: str) -> tuple[str, str]:
+    """(absolute URL, local file path or "") of an image's platform rendition."""
+    rendition = image.get_rendition(PLATFORM_IMAGE_SPEC)
+    try:
+        path = rendition.file.path
+    except (NotImplementedError, ValueError):
+        path = ""
+    return _absolute(root, rendition.url), path
+
+
+def default_cover(outlet, root: str) -> tuple[str, str]:
+    """The outlet's default cover for platforms that require one, or ("", "")."""
+    from .models import DistributionSettings
+
+    if outlet is None:
+        return "", ""
+    cover = DistributionSettings.for_site(outlet.site).zalo_cover
+    return _rendition(cover, root) if cover else ("", "")
+
+
 def _public_story(story, section, outlet, root: str) -> PublicStory:
     image_url = image_path = caption = ""
     if story.lead_image_id:
-        rendition = story.lead_image.get_rendition(PLATFORM_IMAGE_SPEC)
-        image_url = _absolute(root, rendition.url)
-        try:
-            image_path = rendition.file.path
-        except (NotImplementedError, ValueError):
-            image_path = ""
+        image_url, image_path = _rendition(story.lead_image, root)
         caption = story.lead_image.title
+    cover_url, cover_path = (image_url, image_path) if image_url else default_cover(outlet, root)
     video_path = video_url = video_thumbnail = ""
     if story.video_id and story.video.file:
         video = story.video
@@ -179,5 +199,7 @@ def _public_story(story, section, outlet, root: str) -> PublicStory:
         revision_id=story.live_revision_id,
         video_path=video_path,
         video_url=video_url,
-        video_thumbnail_url=video_thumbnail or image_url,
+        video_thumbnail_url=video_thumbnail or cover_url,
+        cover_url=cover_url,
+        cover_path=cover_path,
     )

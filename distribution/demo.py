@@ -2,16 +2,21 @@
 value, and disabled platforms pointing nowhere real, so the admin view has something to
 show. Idempotent."""
 
+import io
 from datetime import timedelta
 
+from django.core.files.images import ImageFile
 from django.utils import timezone
+from wagtail.images import get_image_model
 
-from newsroom.models import Agency, StoryPage
+from newsroom.models import Agency, Outlet, StoryPage
+from newsroom.services import agency_collection
 
 from .models import (
     Delivery,
     DeliveryAction,
     DeliveryState,
+    DistributionSettings,
     PartnerKey,
     Platform,
     PlatformKind,
@@ -76,11 +81,38 @@ def load(stdout=None) -> None:
             platform.save()
         platforms[name] = platform
     _history(platforms)
+    for outlet in Outlet.objects.select_related("agency", "site"):
+        _default_cover(outlet)
     if stdout:
         stdout.write(
             f"Distribution demo: {Platform.objects.count()} platforms (disabled), "
             f"partner key {DEMO_PARTNER_KEY}"
         )
+
+
+def _default_cover(outlet) -> None:
+    """A plain cover with the outlet's name, for stories without a lead image on Zalo."""
+    from PIL import Image as PILImage
+    from PIL import ImageDraw
+
+    config = DistributionSettings.for_site(outlet.site)
+    if config.zalo_cover_id:
+        return
+    Image = get_image_model()
+    title = f"Ảnh bìa mặc định {outlet.name}"
+    image = Image.objects.filter(title=title).first()
+    if image is None:
+        canvas = PILImage.new("RGB", (1200, 675), (163, 22, 27))
+        draw = ImageDraw.Draw(canvas)
+        draw.rectangle([0, 560, 1200, 675], fill=(120, 12, 18))
+        draw.text((60, 590), outlet.name, fill=(255, 255, 255), font_size=48)
+        buffer = io.BytesIO()
+        canvas.save(buffer, "JPEG", quality=80)
+        image = Image(title=title, collection=agency_collection(agency=outlet.agency))
+        image.file = ImageFile(buffer, name=f"zalo-cover-{outlet.site_id}.jpg")
+        image.save()
+    config.zalo_cover = image
+    config.save()
 
 
 def _history(platforms) -> None:

@@ -7,6 +7,7 @@ import secrets
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
 
 from .crypto import decrypt_json, encrypt_json, mask
 
@@ -57,6 +58,12 @@ class Platform(models.Model):
     )
     credentials_encrypted = models.TextField(editable=False, blank=True, default="")
     created_at = models.DateTimeField(auto_now_add=True)
+    # Zalo OAuth v4: the access token lives ~25 hours, the single-use refresh token ~3
+    # months; beat refreshes ahead of the first and warns before the second.
+    access_expires_at = models.DateTimeField("access token hết hạn", null=True, blank=True)
+    refresh_expires_at = models.DateTimeField("refresh token hết hạn", null=True, blank=True)
+    token_problem = models.TextField("sự cố token", blank=True, editable=False)
+    token_warned_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["agency", "name"]
@@ -81,6 +88,25 @@ class Platform(models.Model):
             return {k: mask(v) for k, v in self.credentials.items()}
         except ValueError:
             return {"?": "không giải mã được"}
+
+
+@register_setting(icon="resubmit")
+class DistributionSettings(BaseSiteSetting):
+    """Per-outlet settings of distribution."""
+
+    zalo_cover = models.ForeignKey(
+        "wagtailimages.Image",
+        verbose_name="ảnh bìa mặc định (Zalo OA)",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="Zalo bắt buộc mọi bài viết có ảnh bìa. Bài không có ảnh đại diện sẽ dùng "
+        "ảnh này (nên là ảnh ngang, ví dụ 1200×675, dưới 1 MB).",
+    )
+
+    class Meta:
+        verbose_name = "thiết lập phân phối"
 
 
 class DeliveryAction(models.TextChoices):

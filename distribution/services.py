@@ -302,26 +302,148 @@ def deliveries_sweep() -> int:
     return len(due)
 
 
-def platform_refresh_zalo_token(*, platform_id: int, stale: str) -> Platform:
-    """Refreshes a Zalo token pair under a row lock. The refresh token is single-use: a
-    second worker that saw the same expired token finds the pair already renewed and
-    uses it instead of spending the (now invalid) old refresh token."""
-    from .adapters.zalo import refresh_tokens
+def zalo_refresh_due(platform: Platform, now=None) -> bool:
+    """Refresh ahead of expiry: when the access token ends within the margin, or its end is
+    unknown (tokens pasted into the admin by hand)."""
+    now = now or timezone.now()
+    margin = timedelta(seconds=settings.DISTRIBUTION_ZALO_REFRESH_MARGIN_SECONDS)
+    return platform.access_expires_at is None or platform.access_expires_at <= now + margin
 
-    with transaction.atomic():
-        platform = Platform.objects.select_for_update().get(pk=platform_id)
-        credentials = platform.credentials
-        if credentials.get("access_token") != stale:
-            return platform
-        platform.set_credentials(refresh_tokens(platform, credentials))
-        platform.save(update_fields=["credentials_encrypted"])
+
+def platform_refresh_zalo_token(*, platform_id: int, stale: str | None = None) -> Platform:
+    """Trades the single-use refresh token for a new pair under the platform's row lock,
+    and saves the pair in the transaction that holds the lock while the old one is spent,
+    so the same OA is never refreshed twice at once. `stale`: the access token a delivery
+    saw refused (-216); a second worker that saw the same one finds the pair already
+    renewed and uses it. Without `stale` (beat), a pair renewed meanwhile is kept.
+    A failure is recorded on the platform and the agency's administrators are told."""
+    from .adapters.zalo import REFRESH_LIFETIME_DAYS, refresh_tokens
+
+    try:
+        with transaction.atomic():
+            platform = Platform.objects.select_for_update().get(pk=platform_id)
+            credentials = platform.credentials
+            if stale is not None and credentials.get("access_token") != stale:
+                return platform
+            if stale is None and not zalo_refresh_due(platform):
+                return platform
+            renewed = refresh_tokens(platform, credentials)
+            now = timezone.now()
+            platform.access_expires_at = now + timedelta(seconds=renewed.pop("expires_in"))
+            platform.refresh_expires_at = now + timedelta(days=REFRESH_LIFETIME_DAYS)
+            platform.set_credentials(renewed)
+            platform.token_problem = ""
+            platform.token_warned_at = None
+            platform.save(
+                update_fields=[
+                    "credentials_encrypted",
+                    "access_expires_at",
+                    "refresh_expires_at",
+                    "token_problem",
+                    "token_warned_at",
+                ]
+            )
+    except (PermanentError, TransientError) as exc:
+        _zalo_token_trouble(platform_id, exc)
+        raise
     logger.info("Zalo token pair refreshed for platform %s", platform_id)
     return platform
+
+
+def _zalo_token_trouble(platform_id: int, exc: Exception) -> None:
+    """Records a failed refresh; the administrators hear of it once per distinct problem
+    (a passing network fault only once the access token has run out)."""
+    platform = Platform.objects.select_related("agency").get(pk=platform_id)
+    expired = platform.access_expires_at is not None and platform.access_expires_at <= (
+        timezone.now()
+    )
+    if isinstance(exc, PermanentError):
+        problem = (
+            f"Làm mới token Zalo bị từ chối ({exc}). Cần cấp quyền lại cho ứng dụng "
+            "(xem docs/distribution.md, mục Cấp quyền lại Zalo OA)."
+        )
+    elif expired:
+        problem = f"Không làm mới được token Zalo và access token đã hết hạn ({exc})."
+    else:
+        logger.warning("Zalo token refresh for platform %s failed for now: %s", platform_id, exc)
+        return
+    logger.error("Zalo token refresh for platform %s failed: %s", platform_id, exc)
+    if platform.token_problem == problem:
+        return
+    Platform.objects.filter(pk=platform_id).update(token_problem=problem)
+    notify_agency_admins(
+        agency=platform.agency,
+        subject=f"[Hội Tụ] Zalo OA “{platform.name}”: cần xử lý token",
+        body=problem,
+    )
+
+
+def notify_agency_admins(*, agency, subject: str, body: str) -> int:
+    """E-mails the agency's administrators (superusers if it has none)."""
+    from django.contrib.auth import get_user_model
+    from django.core.mail import send_mail
+
+    from newsroom.models import Role
+
+    User = get_user_model()
+    admins = User.objects.filter(
+        is_active=True,
+        groups__agency_role__agency=agency,
+        groups__agency_role__role=Role.ADMIN,
+    ).exclude(email="")
+    if not admins.exists():
+        admins = User.objects.filter(is_active=True, is_superuser=True).exclude(email="")
+    recipients = sorted(set(admins.values_list("email", flat=True)))
+    if recipients:
+        send_mail(subject=subject, message=body, from_email=None, recipient_list=recipients)
+    return len(recipients)
+
+
+def zalo_tokens_maintain(*, now=None) -> dict:
+    """Beat: refreshes every enabled Zalo platform whose access token is about to end, and
+    warns the administrators once when a refresh token is close to its end (refreshes
+    have been failing for weeks)."""
+    now = now or timezone.now()
+    refreshed = failed = warned = 0
+    platforms = Platform.objects.filter(kind="zalo_oa", enabled=True).select_related("agency")
+    for platform in platforms:
+        if zalo_refresh_due(platform, now):
+            try:
+                platform = platform_refresh_zalo_token(platform_id=platform.pk)
+                refreshed += 1
+            except (PermanentError, TransientError):
+                failed += 1
+                platform.refresh_from_db()
+        warn_at = now + timedelta(days=settings.DISTRIBUTION_ZALO_REFRESH_WARN_DAYS)
+        if (
+            platform.refresh_expires_at
+            and platform.refresh_expires_at <= warn_at
+            and platform.token_warned_at is None
+        ):
+            Platform.objects.filter(pk=platform.pk).update(token_warned_at=now)
+            when = timezone.localtime(platform.refresh_expires_at).strftime("%d/%m/%Y %H:%M")
+            notify_agency_admins(
+                agency=platform.agency,
+                subject=f"[Hội Tụ] Zalo OA “{platform.name}”: refresh token sắp hết hạn",
+                body=(
+                    f"Refresh token của Zalo OA “{platform.name}” hết hạn lúc {when}. "
+                    "Sau thời điểm đó Hội Tụ không đăng được bài lên Zalo cho tới khi cấp "
+                    "quyền lại (xem docs/distribution.md, mục Cấp quyền lại Zalo OA)."
+                ),
+            )
+            warned += 1
+    return {"refreshed": refreshed, "failed": failed, "warned": warned}
 
 
 def platform_set_credentials(*, platform: Platform, values: dict) -> Platform:
     """Merges non-empty new values into the stored (encrypted) credentials."""
     current = platform.credentials if platform.credentials_encrypted else {}
+    if values.get("refresh_token") and values["refresh_token"] != current.get("refresh_token"):
+        # A re-authorisation: a fresh pair whose ends are not known; beat refreshes it
+        # at once and learns them, and the old trouble is over.
+        platform.access_expires_at = platform.refresh_expires_at = None
+        platform.token_problem = ""
+        platform.token_warned_at = None
     current.update({k: v for k, v in values.items() if v})
     platform.set_credentials(current)
     return platform

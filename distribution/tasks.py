@@ -23,6 +23,14 @@ def sweep_deliveries() -> None:
     deliveries_sweep()
 
 
+@shared_task(ignore_result=True)
+def maintain_zalo_tokens() -> None:
+    """Beat: Zalo token pairs refreshed ahead of expiry; administrators warned."""
+    from .services import zalo_tokens_maintain
+
+    zalo_tokens_maintain()
+
+
 @shared_task(
     ignore_result=True, autoretry_for=(requests.RequestException,), retry_backoff=30, max_retries=5
 )

@@ -228,6 +228,13 @@ class Order(models.Model):
     gateway_order_id = models.CharField(max_length=64, blank=True, db_index=True)
     created_at = models.DateTimeField(auto_now_add=True)
     paid_at = models.DateTimeField(null=True, blank=True)
+    # Reconciliation: how often, and when last, the gateway was asked about this order
+    # while it was pending; set when the answer (not a callback) settled it.
+    checks = models.PositiveSmallIntegerField(default=0)
+    checked_at = models.DateTimeField(null=True, blank=True)
+    settled_by_reconciliation = models.BooleanField(
+        "xác nhận qua đối soát", default=False, db_index=True
+    )
 
     class Meta:
         verbose_name = "đơn thanh toán"
@@ -236,6 +243,42 @@ class Order(models.Model):
 
     def __str__(self):
         return self.reference
+
+
+class RefundStatus(models.TextChoices):
+    PENDING = "pending", "Chờ cổng thanh toán trả lời"
+    SUCCEEDED = "succeeded", "Đã hoàn"
+    FAILED = "failed", "Bị từ chối"
+
+
+class Refund(models.Model):
+    """Hoàn tiền: one refund of (part of) a paid order through its gateway's refund API.
+    `request_id` is sent to the gateway as the refund's own id (MoMo orderId, ZaloPay
+    m_refund_id, VNPay vnp_RequestId): a double submission or a retry reuses it."""
+
+    order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="refunds")
+    amount = models.PositiveIntegerField("số tiền hoàn (đồng)")
+    reason = models.CharField("lý do", max_length=200)
+    status = models.CharField(
+        "trạng thái", max_length=10, choices=RefundStatus.choices, default=RefundStatus.PENDING
+    )
+    request_id = models.CharField(max_length=64, unique=True)
+    gateway_ref = models.CharField("mã hoàn tiền của cổng", max_length=64, blank=True)
+    error = models.TextField("lỗi", blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "hoàn tiền"
+        verbose_name_plural = "hoàn tiền"
+        ordering = ["-created_at"]
+        permissions = [("refund_order", "Hoàn tiền đơn thanh toán qua cổng thanh toán")]
+
+    def __str__(self):
+        return f"Hoàn {self.amount} đ — {self.order.reference}"
 
 
 class LedgerKind(models.TextChoices):

@@ -164,4 +164,6 @@ def dashboard(*, site=None, sites=None, year: int | None = None) -> dict:
         "conversions": conversions,
         "conversion_rate": (conversions / impressions * 100) if impressions else None,
         "paid_orders": orders.count(),
+        # Paid orders whose callback never came: settled by reconciliation.
+        "reconciled_orders": orders.filter(settled_by_reconciliation=True).count(),
     }

@@ -491,9 +491,12 @@ def order_find(*, gateway: str, reference: str) -> Order | None:
     )
 
 
-def order_confirm_payment(*, gateway: str, reference: str, amount: int, gateway_ref: str) -> str:
-    """Called by an IPN whose signature is already verified. Checks order, amount and
-    "already confirmed" in that order; only OK changes anything."""
+def order_confirm_payment(
+    *, gateway: str, reference: str, amount: int, gateway_ref: str, reconciled: bool = False
+) -> str:
+    """Called by an IPN whose signature is already verified, or by reconciliation with the
+    gateway's signed query answer (`reconciled`). Checks order, amount and "already
+    confirmed" in that order, under a row lock; only OK changes anything."""
     with transaction.atomic():
         order = order_find(gateway=gateway, reference=reference)
         if order is None:
@@ -511,7 +514,8 @@ def order_confirm_payment(*, gateway: str, reference: str, amount: int, gateway_
         order.status = OrderStatus.PAID
         order.paid_at = now
         order.gateway_ref = str(gateway_ref)[:64]
-        order.save(update_fields=["status", "paid_at", "gateway_ref"])
+        order.settled_by_reconciliation = reconciled
+        order.save(update_fields=["status", "paid_at", "gateway_ref", "settled_by_reconciliation"])
         subscription_activate(subscription=order.subscription, now=now)
         LedgerEntry.objects.create(
             kind=LedgerKind.PAYMENT,
@@ -527,18 +531,30 @@ def order_confirm_payment(*, gateway: str, reference: str, amount: int, gateway_
     return Confirm.OK
 
 
-def order_mark_failed(*, gateway: str, reference: str, amount: int) -> str:
-    """A verified notification of a failed payment: the pending order is cancelled."""
-    order = order_find(gateway=gateway, reference=reference)
-    if order is None:
-        return Confirm.NOT_FOUND
-    if int(amount) != order.amount:
-        return Confirm.WRONG_AMOUNT
-    if order.status != OrderStatus.PENDING:
-        return Confirm.ALREADY
+def order_mark_failed(
+    *, gateway: str, reference: str, amount: int | None, reconciled: bool = False
+) -> str:
+    """A verified report of a failed payment: the pending order fails and its subscription
+    and promo use are released. Under the order's row lock, so a success that arrives at
+    the same moment is never overwritten. `amount` None: the report carries none (a query
+    answer for an order the gateway never saw)."""
     with transaction.atomic():
-        order_cancel(order=order)
-        Order.objects.filter(pk=order.pk).update(status=OrderStatus.FAILED)
+        order = order_find(gateway=gateway, reference=reference)
+        if order is None:
+            return Confirm.NOT_FOUND
+        order = Order.objects.select_for_update().get(pk=order.pk)
+        if amount is not None and int(amount) != order.amount:
+            return Confirm.WRONG_AMOUNT
+        if order.status != OrderStatus.PENDING:
+            return Confirm.ALREADY
+        order.status = OrderStatus.FAILED
+        order.settled_by_reconciliation = reconciled
+        order.save(update_fields=["status", "settled_by_reconciliation"])
+        Subscription.objects.filter(
+            pk=order.subscription_id, status=SubscriptionStatus.PENDING
+        ).update(status=SubscriptionStatus.CANCELLED, cancelled_at=timezone.now())
+        if order.promo_id:
+            promo_release(promo=order.promo)
     return Confirm.OK
 
 

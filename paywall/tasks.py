@@ -21,3 +21,21 @@ def send_renewal_reminder(subscription_id: int) -> bool:
 @shared_task
 def expire_subscriptions() -> int:
     return services.subscriptions_expire()
+
+
+@shared_task
+def reconcile_pending_orders() -> int:
+    """Beat task: queue one gateway query per pending order that is due."""
+    from .reconciliation import orders_due
+
+    ids = orders_due()
+    for pk in ids:
+        reconcile_order.delay(pk)
+    return len(ids)
+
+
+@shared_task(acks_late=True)
+def reconcile_order(order_id: int) -> str:
+    from .reconciliation import order_reconcile
+
+    return order_reconcile(order_id=order_id)

@@ -329,7 +329,12 @@ def gateway_return(request, gateway):
 @never_cache
 @require_GET
 def vnpay_ipn(request):
-    return JsonResponse(gateway_module("vnpay").handle_ipn(request.GET.dict()))
+    try:
+        params = request.GET.dict()
+    except Exception:  # an unreadable query string: VNPay's "other error", not a 500
+        logger.exception("VNPay IPN with an unreadable query")
+        return JsonResponse({"RspCode": "99", "Message": "Unknow error"})
+    return JsonResponse(gateway_module("vnpay").handle_ipn(params))
 
 
 @csrf_exempt

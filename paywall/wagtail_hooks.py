@@ -122,7 +122,28 @@ register_snippet(PaywallGroup)
 
 @hooks.register("register_admin_urls")
 def register_dashboard_url():
-    return [path("thu-phi/so-lieu/", dashboard_view, name="paywall_dashboard")]
+    from .admin_views import order_refund
+
+    return [
+        path("thu-phi/so-lieu/", dashboard_view, name="paywall_dashboard"),
+        path("thu-phi/don/<int:pk>/hoan-tien/", order_refund, name="paywall_order_refund"),
+    ]
+
+
+@hooks.register("register_snippet_listing_buttons")
+def order_refund_button(snippet, user, next_url=None):
+    """ "Hoàn tiền" on a paid order's row, for staff allowed to refund."""
+    from wagtail.admin.widgets import ListingButton
+
+    from .refunds import can_refund
+
+    if isinstance(snippet, Order) and snippet.status == "paid" and can_refund(user):
+        yield ListingButton(
+            "Hoàn tiền",
+            reverse("paywall_order_refund", args=[snippet.pk]),
+            icon_name="undo",
+            priority=30,
+        )
 
 
 class DashboardMenuItem(MenuItem):

@@ -294,7 +294,14 @@ CELERY_BEAT_SCHEDULE |= {
         "task": "paywall.tasks.expire_subscriptions",
         "schedule": crontab(minute="*/10"),
     },
+    # Pending orders whose callback never came: asked about at the gateway.
+    "paywall-reconcile-orders": {
+        "task": "paywall.tasks.reconcile_pending_orders",
+        "schedule": crontab(minute="*"),
+    },
 }
+# Minutes after checkout when a still-pending order is queried at its gateway.
+PAYWALL_RECONCILE_MINUTES = [5, 15, 60, 6 * 60, 24 * 60]
 LOGIN_URL = "/tai-khoan/dang-nhap/"
 
 # --- Distribution -----------------------------------------------------------------------
@@ -313,6 +320,14 @@ DISTRIBUTION_ZALO_VERIFY_POLLS = 5
 DISTRIBUTION_ZALO_SETTLE_SECONDS = float(os.environ.get("DISTRIBUTION_ZALO_SETTLE_SECONDS", "120"))
 # WebSub hub pinged with the outlet's feeds on publish; empty = no ping.
 DISTRIBUTION_WEBSUB_HUB = os.environ.get("DISTRIBUTION_WEBSUB_HUB", "")
+# Zalo access tokens (25 h) are refreshed this long before they end, by beat; the
+# administrators are warned this many days before a refresh token (3 months) ends.
+DISTRIBUTION_ZALO_REFRESH_MARGIN_SECONDS = 3 * 3600
+DISTRIBUTION_ZALO_REFRESH_WARN_DAYS = 14
+CELERY_BEAT_SCHEDULE["distribution-zalo-tokens"] = {
+    "task": "distribution.tasks.maintain_zalo_tokens",
+    "schedule": crontab(minute="*/15"),
+}
 CELERY_BEAT_SCHEDULE["distribution-sweep"] = {
     # Picks up deliveries whose retry is due or whose worker died mid-send.
     "task": "distribution.tasks.sweep_deliveries",

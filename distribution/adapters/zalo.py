@@ -5,13 +5,18 @@ Contract followed (developers.zalo.me, "Quản lý bài viết"):
   {type: normal|video, title ≤150, author ≤50 (normal), cover {cover_type, photo_url,
   status}, description ≤300, body [{type: text|image|video, ...}], tracking_link,
   status: show|hide, comment: show|hide} → {error: 0, data: {token}}. Images ≤1 MB.
-- POST {base}/v2.0/article/verify {token} → {error: 0, data: {id}} once processed.
+- POST {base}/v2.0/article/verify {token} → {error: 0, data: {id}} once processed; while
+  Zalo is still processing it answers error -214 ("article is being processed"), which is
+  waited for (the token is kept), never a failure.
+- Every article carries `cover` (Zalo's SDKs always send it; articles without one are
+  refused): the story's lead image, else the outlet's default cover.
 - POST {base}/v2.0/article/update {id, ...same fields} → {error: 0, data: {token}}.
 - POST {base}/v2.0/article/remove {id} → {error: 0}.
 - Video articles: the file goes first to POST {base}/v2.0/article/upload_video/preparevideo
   (multipart `file`, mp4/avi ≤ 50 MB) → {data: {token}}; GET .../upload_video/verify with
-  headers `access_token` and `token` → {data: {video_id, status}} (status 1 = ready, 3 =
-  converting, 4 = failed); then create with {type: video, title, description, video_id,
+  headers `access_token` and `token` → {data: {video_id, status}} (status 1 = ready,
+  2 = locked, 3 = converting, 4 = failed, 5 = deleted: only 3 is worth waiting for); then
+  create with {type: video, title, description, video_id,
   avatar, status, comment}.
 - GET {base}/v2.0/article/getslice?offset&limit&type → {data: {medias: [{id, title}]}}:
   used after a create that got no answer (Zalo has no idempotency key), so a retry does
@@ -35,14 +40,26 @@ DEFAULT_TOKEN_URL = "https://oauth.zaloapp.com/v4/oa/access_token"
 # and enough pages to cover the creates of a busy hour of the agency.
 GETSLICE_PAGE = 10
 GETSLICE_PAGES = 10
+# Zalo's documented lifetimes: access token 25 hours (expires_in says so too), refresh
+# token 3 months from its issue.
+ACCESS_LIFETIME = 25 * 3600
+REFRESH_LIFETIME_DAYS = 90
 TITLE_MAX = 150
 AUTHOR_MAX = 50
 DESCRIPTION_MAX = 300
 IMAGE_MAX_BYTES = 1024 * 1024
 VIDEO_MAX_BYTES = 50 * 1024 * 1024
 VIDEO_EXTENSIONS = (".mp4", ".avi")
-VIDEO_READY, VIDEO_FAILED = 1, 4
+VIDEO_READY, VIDEO_CONVERTING = 1, 3
+# Statuses after which the video will never become usable, with the reason for staff.
+VIDEO_DEAD = {
+    2: "Zalo đã khóa video (trạng thái 2)",
+    4: "Zalo không chuyển mã được video (trạng thái 4)",
+    5: "video đã bị xóa trên Zalo (trạng thái 5)",
+}
 EXPIRED_TOKEN = -216
+# article/verify: "the article is being processed"; the id comes later.
+PROCESSING = -214
 # Zalo's "exceeded rate limit"; other negative codes are refusals of the request itself.
 TRANSIENT_CODES = {-32}
 
@@ -110,11 +127,20 @@ def article_fields(story) -> dict:
         "status": "show",
         "comment": "show",
     }
-    if story.image_url:
-        if story.image_path and os.path.getsize(story.image_path) > IMAGE_MAX_BYTES:
-            raise PermanentError("Cover image is larger than Zalo's 1 MB limit")
-        fields["cover"] = {"cover_type": "photo", "photo_url": story.image_url, "status": "show"}
+    # Zalo refuses an article without a cover (its SDKs always send one).
+    if not story.cover_url:
+        raise PermanentError(
+            "Zalo bắt buộc ảnh bìa: tin bài không có ảnh đại diện và ấn phẩm chưa đặt "
+            "ảnh bìa mặc định (Cài đặt → Thiết lập phân phối)."
+        )
+    if story.cover_path and os.path.getsize(story.cover_path) > IMAGE_MAX_BYTES:
+        raise PermanentError("Ảnh bìa lớn hơn giới hạn 1 MB của Zalo.")
+    fields["cover"] = {"cover_type": "photo", "photo_url": story.cover_url, "status": "show"}
     return fields
+
+
+class StillProcessing(TransientError):
+    """Zalo's -214 on verify: the article exists (or will); ask again later."""
 
 
 class ZaloAdapter:
@@ -176,6 +202,8 @@ class ZaloAdapter:
                 files=files,
                 headers=headers,
             )
+        if code == PROCESSING:
+            raise StillProcessing(message)
         if code in TRANSIENT_CODES:
             raise TransientError(message)
         raise PermanentError(message)
@@ -184,7 +212,10 @@ class ZaloAdapter:
     def _verify(self, token: str, progress: dict) -> str:
         polls = settings.DISTRIBUTION_ZALO_VERIFY_POLLS
         for attempt in range(polls):
-            data = self._call("/v2.0/article/verify", {"token": token}, what="verify")
+            try:
+                data = self._call("/v2.0/article/verify", {"token": token}, what="verify")
+            except StillProcessing:
+                data = {}
             article_id = data.get("id") or data.get("article_id")
             if article_id:
                 progress.pop("zalo_token", None)
@@ -227,12 +258,17 @@ class ZaloAdapter:
             if status == VIDEO_READY and data.get("video_id"):
                 progress["zalo_video_id"] = str(data["video_id"])
                 return progress["zalo_video_id"]
-            if status == VIDEO_FAILED:
+            if status in VIDEO_DEAD:
                 progress.pop("zalo_video_token", None)
+                detail = data.get("convert_error_code") or data.get("message") or ""
                 raise PermanentError(
-                    f"verify video: Zalo could not convert the video "
-                    f"(code {data.get('convert_error_code')})"
+                    f"Video không dùng được: {VIDEO_DEAD[status]}"
+                    + (f" (mã {detail})" if detail else "")
+                    + ". Hãy tải lại bản dựng rồi bấm “Gửi lại”."
                 )
+            if status != VIDEO_CONVERTING:
+                # Not documented: worth another look later rather than a failure.
+                raise TransientError(f"verify video: unexpected status {status!r} from Zalo")
             if attempt + 1 < polls:
                 time.sleep(settings.DISTRIBUTION_ZALO_VERIFY_INTERVAL)
         raise TransientError("verify video: Zalo is still converting the video")
@@ -351,8 +387,13 @@ def refresh_tokens(platform, credentials: dict) -> dict:
         raise PermanentError(
             f"refresh token: Zalo error {answer.get('error')} {answer.get('error_name', '')}".strip()
         )
+    try:
+        lifetime = int(answer.get("expires_in") or ACCESS_LIFETIME)
+    except (TypeError, ValueError):
+        lifetime = ACCESS_LIFETIME
     return {
         **credentials,
         "access_token": answer["access_token"],
         "refresh_token": answer["refresh_token"],
+        "expires_in": lifetime,
     }

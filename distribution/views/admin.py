@@ -1,11 +1,15 @@
 """The editor-in-chief's distribution view (Phân phối): per platform its queue and
 failures, per story where it went and when, and a resend button."""
 
+from datetime import timedelta
+
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from newsroom.models import StoryPage
@@ -45,6 +49,8 @@ def index(request):
             "state": state,
             "platform": platform,
             "can_retry": {d.pk for d in page if _can_retry(request.user, d)},
+            "token_warn_before": timezone.now()
+            + timedelta(days=settings.DISTRIBUTION_ZALO_REFRESH_WARN_DAYS),
         },
     )
 

@@ -21,3 +21,8 @@ def module(name: str):
     from . import momo, vnpay, zalopay
 
     return {"vnpay": vnpay, "momo": momo, "zalopay": zalopay}[name]
+
+
+class UntrustedAnswer(ValueError):
+    """A gateway answer whose signature does not verify, or that is about another order:
+    never acted upon."""

@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from ..models import Gateway, Order
-from ..services import Confirm, order_confirm_payment, order_find
+from ..services import Confirm, order_confirm_payment, order_find, order_mark_failed
 from . import config, imitation_enabled
 from .http import post
 
@@ -116,6 +116,86 @@ def handle_callback(body: bytes) -> dict:
         Confirm.WRONG_AMOUNT: _answer(0, "amount mismatch"),
         Confirm.NOT_FOUND: _answer(0, "order not found"),
     }[outcome]
+
+
+def api_url(name: str) -> str:
+    """query / refund live beside create: {base}/v2/{name}."""
+    cfg = config("zalopay")
+    return cfg.get(f"{name}_url") or cfg["endpoint"].rsplit("/", 1)[0] + "/" + name
+
+
+def _form_post(name: str, params: dict) -> dict:
+    return post(
+        api_url(name), urllib.parse.urlencode(params).encode(), "application/x-www-form-urlencoded"
+    )
+
+
+def query(order) -> dict:
+    """POST /v2/query {app_id, app_trans_id, mac = HMAC(key1, app_id|app_trans_id|key1)}."""
+    cfg = config("zalopay")
+    params = {"app_id": cfg["app_id"], "app_trans_id": order.gateway_order_id}
+    params["mac"] = mac(cfg["key1"], f"{cfg['app_id']}|{order.gateway_order_id}|{cfg['key1']}")
+    return _form_post("query", params)
+
+
+def reconcile(order) -> str:
+    """Asks ZaloPay about a pending order: 1 paid, 2 failed, 3 not paid yet/processing."""
+    if not order.gateway_order_id:
+        return "pending"  # never sent to ZaloPay: nothing to ask
+    answer = query(order)
+    code = answer.get("return_code")
+    if code == 1:
+        try:
+            amount = int(answer.get("amount"))
+        except (TypeError, ValueError):
+            amount = -1
+        return order_confirm_payment(
+            gateway=Gateway.ZALOPAY,
+            reference=order.gateway_order_id,
+            amount=amount,
+            gateway_ref=str(answer.get("zp_trans_id", "")),
+            reconciled=True,
+        )
+    if code == 2:
+        return order_mark_failed(
+            gateway=Gateway.ZALOPAY,
+            reference=order.gateway_order_id,
+            amount=None,
+            reconciled=True,
+        )
+    return "pending"
+
+
+def refund_id(order, token: str) -> str:
+    """m_refund_id: yymmdd_appid_xxx (Vietnam date)."""
+    day = timezone.localtime().strftime("%y%m%d")
+    return f"{day}_{config('zalopay')['app_id']}_{order.reference}R{token}"
+
+
+def refund(refund) -> tuple[str, str, str]:
+    """POST /v2/refund, mac = HMAC(key1, app_id|zp_trans_id|amount|description|timestamp).
+    return_code 1 refunded, 2 refused, 3 still processing."""
+    cfg = config("zalopay")
+    params = {
+        "m_refund_id": refund.request_id,
+        "app_id": cfg["app_id"],
+        "zp_trans_id": refund.order.gateway_ref,
+        "amount": refund.amount,
+        "timestamp": int(time.time() * 1000),
+        "description": f"Hoan tien don {refund.order.reference}",
+    }
+    params["mac"] = mac(
+        cfg["key1"],
+        "|".join(
+            str(params[k]) for k in ("app_id", "zp_trans_id", "amount", "description", "timestamp")
+        ),
+    )
+    answer = _form_post("refund", params)
+    code = answer.get("return_code")
+    message = f"ZaloPay {code}/{answer.get('sub_return_code')}: {answer.get('return_message', '')}"
+    if code == 1:
+        return "succeeded", str(answer.get("refund_id", "")), message
+    return ("failed" if code == 2 else "pending"), "", message
 
 
 def return_result(params: dict):

@@ -153,6 +153,7 @@ class ZaloFake(_Server):
         self.app_id = "app-1"
         self.secret_key = "app-secret"
         self.refreshes = 0
+        self.refresh_delay = 0.0
         self.fail_rate = fail_rate
         self.faults = list(faults)
         self.polls_before_ready = polls_before_ready
@@ -163,6 +164,8 @@ class ZaloFake(_Server):
         self.forced_faults: list[str] = []
         self.videos_pending: dict[str, dict] = {}
         self.videos: set[str] = set()
+        # What the next video conversion ends in: 1 ready, 2 locked, 4 failed, 5 deleted.
+        self.video_outcome = 1
 
     def prepare_video(self, raw: bytes):
         if b'name="file"' not in raw:
@@ -179,6 +182,8 @@ class ZaloFake(_Server):
         if job["polls"] <= self.polls_before_ready:
             return {"error": 0, "data": {"status": 3, "convert_percent": 50}}
         video_id = job.setdefault("video_id", f"vid-{next(self.ids)}")
+        if self.video_outcome != 1:
+            return {"error": 0, "data": {"video_id": video_id, "status": self.video_outcome}}
         self.videos.add(video_id)
         return {"error": 0, "data": {"video_id": video_id, "status": 1, "convert_percent": 100}}
 
@@ -195,6 +200,7 @@ class ZaloFake(_Server):
             self.access_token = f"AT-expired-{self.refreshes}"
 
     def refresh(self, form, headers):
+        time.sleep(self.refresh_delay)  # Zalo's OAuth server is not instant
         with self.lock:
             given = (form.get("refresh_token") or [""])[0]
             if headers.get("secret_key") != self.secret_key:
@@ -229,6 +235,12 @@ class ZaloFake(_Server):
                 return {"error": -201, "message": f"Invalid parameter: {name}"}
         if payload["type"] == "normal" and not payload.get("body"):
             return {"error": -201, "message": "Invalid parameter: body is required"}
+        cover = payload.get("cover") or {}
+        if payload["type"] == "normal" and not (
+            cover.get("cover_type") == "photo" and cover.get("photo_url")
+        ):
+            # Zalo refuses articles without a cover (its SDKs always send one).
+            return {"error": -201, "message": "Invalid parameter: cover is required"}
         if payload["type"] == "video":
             if payload.get("video_id") not in self.videos:
                 return {"error": -201, "message": "Invalid parameter: video_id"}
@@ -268,7 +280,8 @@ class ZaloFake(_Server):
             return {"error": -201, "message": "Invalid token"}
         job["polls"] += 1
         if job["polls"] <= self.polls_before_ready and not ready:
-            return {"error": 0, "message": "Success", "data": {"status": "processing"}}
+            # As Zalo does: "being processed" is an error code until the id exists.
+            return {"error": -214, "message": "Article is being processed"}
         if job["id"] is None:
             job["id"] = f"art-{next(self.ids)}"
         body = {k: v for k, v in job["payload"].items() if k != "id"}
