@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the project runs on: ffmpeg (media pipeline), chromium and
 # chromium-driver (browser tests, never a browser downloaded by a tool), fonts with
-# Vietnamese glyphs (PDF reports), poppler-utils (pdftotext in tests).
+# Vietnamese glyphs (PDF reports), poppler-utils (pdftotext in tests), gettext (msgfmt
+# compiles the admin's Vietnamese catalogues in locale/).
 # `--bench` adds nginx and wrk, which the benchmarks in bench/ drive (never the tests).
 set -euo pipefail
 need=()
@@ -12,6 +13,7 @@ fi
 command -v ffmpeg >/dev/null || need+=(ffmpeg)
 command -v chromium >/dev/null || need+=(chromium chromium-driver)
 command -v pdftotext >/dev/null || need+=(poppler-utils)
+command -v msgfmt >/dev/null || need+=(gettext)
 [ -e /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || need+=(fonts-dejavu-core)
 if [ ${#need[@]} -eq 0 ]; then
     exit 0
