@@ -1,5 +1,7 @@
 """Snippet admin for the facts entered by hand, scoped to the user's agencies."""
 
+from django.utils.text import capfirst
+from wagtail.admin.ui.tables import Column
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
 from newsroom.views.snippets import AgencyScopedForm, AgencyScopedViewSet
@@ -14,6 +16,16 @@ from ..models import (
     Reach,
     TrainingRecord,
 )
+
+
+class YesNoColumn(Column):
+    """A yes/no field read as "Có"/"Không" (Wagtail's listing would print True/False)."""
+
+    def __init__(self, model, name):
+        super().__init__(name, label=capfirst(model._meta.get_field(name).verbose_name))
+
+    def get_value(self, instance):
+        return "Có" if super().get_value(instance) else "Không"
 
 
 class PrintCirculationViewSet(AgencyScopedViewSet):
@@ -57,7 +69,14 @@ class AgencyYearStatusViewSet(AgencyScopedViewSet):
     icon = "tick-inverse"
     menu_label = "Tự chủ, đặt hàng, hội tụ"
     base_form_class = AgencyScopedForm
-    list_display = ["agency", "year", "autonomous", "state_commissioned", "converged"]
+    list_display = [
+        "agency",
+        "year",
+        *(
+            YesNoColumn(AgencyYearStatus, name)
+            for name in ("autonomous", "state_commissioned", "converged")
+        ),
+    ]
 
 
 class PlatformRevenueViewSet(AgencyScopedViewSet):
@@ -82,7 +101,7 @@ class MaturityAssessmentViewSet(AgencyScopedViewSet):
     icon = "pick"
     menu_label = "Tự đánh giá mức độ CĐS"
     base_form_class = AgencyScopedForm
-    list_display = ["agency", "year", "total"]
+    list_display = ["agency", "year", Column("total", label="Tổng điểm")]
 
 
 class IndicatorTargetViewSet(SnippetViewSet):

@@ -60,6 +60,7 @@ ALLOWED = {
     "podcast",
     "internet",
     "logo",
+    "menu",
 }
 
 # Interface words a hand-written template might use that no catalogue above holds.
@@ -107,7 +108,8 @@ _RHYMES = (
 _SYLLABLE = re.compile(rf"^(?:{_ONSETS})?(?:{_RHYMES})$")
 
 _WORD = re.compile(r"[A-Za-z][A-Za-z0-9'’-]*")
-_MSGID = re.compile(r'^msg(?:id|id_plural) "(.*)"$|^"(.*)"$', re.MULTILINE)
+# Identifiers shown as they are (a content type "newsroom.storypage", a file "tin.mp3").
+_CODE = re.compile(r"\b[a-z0-9_]+(?:\.[a-z0-9_]+)+\b")
 
 
 def is_vietnamese_syllable(word: str) -> bool:
@@ -161,7 +163,7 @@ def english_words(text: str) -> list:
     """The English interface words in `text`, in order of appearance."""
     vocabulary = english_vocabulary()
     found = []
-    for token in _WORD.findall(text):
+    for token in _WORD.findall(_CODE.sub(" ", text)):
         word = token.strip("'’-").lower()
         if word.endswith(("'s", "’s")):
             word = word[:-2]
