@@ -1,10 +1,9 @@
 """Snippet admin for the facts entered by hand, scoped to the user's agencies."""
 
-from django.utils.text import capfirst
 from wagtail.admin.ui.tables import Column
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
-from newsroom.views.snippets import AgencyScopedForm, AgencyScopedViewSet
+from newsroom.views.snippets import AgencyScopedForm, AgencyScopedViewSet, YesNoColumn
 
 from ..models import (
     AgencyYearStatus,
@@ -16,16 +15,6 @@ from ..models import (
     Reach,
     TrainingRecord,
 )
-
-
-class YesNoColumn(Column):
-    """A yes/no field read as "Có"/"Không" (Wagtail's listing would print True/False)."""
-
-    def __init__(self, model, name):
-        super().__init__(name, label=capfirst(model._meta.get_field(name).verbose_name))
-
-    def get_value(self, instance):
-        return "Có" if super().get_value(instance) else "Không"
 
 
 class PrintCirculationViewSet(AgencyScopedViewSet):

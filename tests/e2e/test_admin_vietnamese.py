@@ -29,7 +29,8 @@ AGENCY_SCREENS = [
     "/admin/thong-ke/cua-toi/",
 ]
 # Screens that read the same for a role in any agency: opened once per role, with every
-# other screen of the role's sidebar menu.
+# other screen of the role's sidebar menu (the administrator's, which is every screen of
+# every part, excepted: the parts' own tests cover theirs).
 ROLE_SCREENS = [
     "/admin/reports/locked/",
     "/admin/reports/workflow/",
@@ -157,10 +158,12 @@ def screens_of(page, user, agency, first_of_role):
         screens.insert(1, f"/admin/pages/{home.pk}/")
         if story:
             screens.insert(2, f"/admin/pages/{story.get_parent().pk}/")
-    if first_of_role:
+    if first_of_role and agency:
         props = page.locator("#wagtail-sidebar-props").text_content() or ""
         menu = [u for u in MENU_URL.findall(props) if "?" not in u]
         screens += [u for u in dict.fromkeys(ROLE_SCREENS + menu) if u not in screens]
+    elif first_of_role:
+        screens += ROLE_SCREENS
     return screens, story
 
 

@@ -54,6 +54,9 @@ ALLOWED = {
     "vimeo",
     "tiktok",
     "emoji",
+    "ctrl",
+    "alt",
+    "shift",
     "javascript",
     "video",
     "web",
@@ -62,6 +65,9 @@ ALLOWED = {
     "logo",
     "menu",
 }
+
+# Product names of several words, written as they are.
+ALLOWED_PHRASES = ["Zalo Official Account", "Google News", "Apple Podcasts"]
 
 # Interface words a hand-written template might use that no catalogue above holds.
 EXTRA_ENGLISH = {
@@ -163,6 +169,8 @@ def english_words(text: str) -> list:
     """The English interface words in `text`, in order of appearance."""
     vocabulary = english_vocabulary()
     found = []
+    for phrase in ALLOWED_PHRASES:
+        text = text.replace(phrase, " ")
     for token in _WORD.findall(_CODE.sub(" ", text)):
         word = token.strip("'’-").lower()
         if word.endswith(("'s", "’s")):
