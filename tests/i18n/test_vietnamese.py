@@ -102,3 +102,15 @@ def test_reader_signup_explains_a_weak_password_in_vietnamese(demo, password, me
     assert message in html
     assert english_words(visible_text(html)) == []
     assert not get_user_model().objects.filter(email="ban.doc@example.vn").exists()
+
+
+def test_every_catalogue_is_compiled_from_its_latest_text():
+    from django.conf import settings
+
+    catalogues = list(settings.LOCALE_PATHS[0].glob("vi/LC_MESSAGES/*.po"))
+    assert {po.stem for po in catalogues} == {"django", "djangojs"}
+    for po in catalogues:
+        mo = po.with_suffix(".mo")
+        assert mo.exists() and mo.stat().st_mtime >= po.stat().st_mtime, (
+            f"{mo} is missing or older than {po.name}: run `make install`"
+        )
