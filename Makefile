@@ -15,9 +15,18 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $@
 
-install: $(VENV)/.installed
+# Vietnamese for what Wagtail's, wagtailmedia's and Django's own catalogues leave in
+# English: locale/vi/*.po (the whole admin) and newsroom/locale/vi/*.po (the publishing
+# workflow's wording) compiled to the .mo files Django reads (not kept in git).
+MO_FILES := $(patsubst %.po,%.mo,$(wildcard locale/*/LC_MESSAGES/*.po newsroom/locale/*/LC_MESSAGES/*.po))
 
-# ffmpeg, Debian's chromium and fonts: needed by media processing and browser tests.
+%.mo: %.po | system-deps
+	msgfmt --check-format -o $@ $<
+
+install: $(VENV)/.installed $(MO_FILES)
+
+# ffmpeg, Debian's chromium and fonts: needed by media processing and browser tests;
+# gettext (msgfmt) compiles the translations.
 system-deps:
 	bash scripts/install-system-deps.sh
 

@@ -2,7 +2,7 @@
 # Installs the Debian packages the project runs on: ffmpeg (media pipeline), chromium and
 # chromium-driver (browser tests, never a browser downloaded by a tool), fonts with
 # Vietnamese glyphs (PDF reports), poppler-utils (pdftotext in tests), gettext (msgfmt
-# compiles the Vietnamese catalogues).
+# compiles the Vietnamese catalogues in locale/ and newsroom/locale/).
 # `--bench` adds nginx and wrk, which the benchmarks in bench/ drive (never the tests).
 set -euo pipefail
 need=()

@@ -2,9 +2,10 @@
 
 import django_filters
 from wagtail.admin.filters import DateRangePickerWidget, WagtailFilterSet
+from wagtail.admin.ui.tables import Column
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
-from newsroom.views.snippets import AgencyScopedForm, AgencyScopedViewSet
+from newsroom.views.snippets import AgencyScopedForm, AgencyScopedViewSet, YesNoColumn
 
 from ..columns import VnNumberColumn
 from ..models import (
@@ -76,7 +77,14 @@ class AgencyYearStatusViewSet(AgencyScopedViewSet):
     icon = "tick-inverse"
     menu_label = "Tự chủ, đặt hàng, hội tụ"
     base_form_class = AgencyScopedForm
-    list_display = ["agency", "year", "autonomous", "state_commissioned", "converged"]
+    list_display = [
+        "agency",
+        "year",
+        *(
+            YesNoColumn(AgencyYearStatus, name)
+            for name in ("autonomous", "state_commissioned", "converged")
+        ),
+    ]
 
 
 class PlatformRevenueViewSet(AgencyScopedViewSet):
@@ -107,7 +115,7 @@ class MaturityAssessmentViewSet(AgencyScopedViewSet):
     icon = "pick"
     menu_label = "Tự đánh giá mức độ CĐS"
     base_form_class = AgencyScopedForm
-    list_display = ["agency", "year", "total"]
+    list_display = ["agency", "year", Column("total", label="Tổng điểm")]
 
 
 class IndicatorTargetViewSet(SnippetViewSet):

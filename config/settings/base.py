@@ -170,13 +170,24 @@ SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
 # --- Internationalisation ---------------------------------------------------------------
+# Vietnamese only, whatever the browser asks for: the admin and the reader site speak the
+# newsroom's language. Wagtail's and Django's own `vi` catalogues cover only part of the
+# admin; locale/vi/ completes them (compiled by `make install`), and LOCALE_PATHS comes
+# first in Django's lookup, so its wording wins.
 LANGUAGE_CODE = "vi"
-LANGUAGES = [("vi", "Tiếng Việt"), ("en", "English")]
+LANGUAGES = [("vi", "Tiếng Việt")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Asia/Ho_Chi_Minh"
 USE_I18N = True
 USE_TZ = True
 WAGTAIL_I18N_ENABLED = False
-WAGTAILADMIN_PERMITTED_LANGUAGES = [("vi", "Tiếng Việt"), ("en", "English")]
+WAGTAILADMIN_PERMITTED_LANGUAGES = [("vi", "Tiếng Việt")]
+# Every newsroom works on Vietnam time: no per-user zone (the account page's list of 400
+# zone names goes with it).
+WAGTAIL_USER_TIME_ZONES = ["Asia/Ho_Chi_Minh"]
+WAGTAILADMIN_USER_LOGIN_FORM = "config.forms.StaffLoginForm"
+# No "new Wagtail version" panel (in English, and it calls out to wagtail.org).
+WAGTAIL_ENABLE_UPDATE_CHECK = False
 
 # --- Static and media -------------------------------------------------------------------
 STATIC_URL = "/static/"

@@ -10,7 +10,7 @@ from django.core.files.images import ImageFile
 from django.db import transaction
 from django.utils import timezone
 from wagtail.images import get_image_model
-from wagtail.models import Page, Site
+from wagtail.models import Collection, Page, Site, Task, Workflow
 
 from paywall.access import AccessLevel
 
@@ -61,6 +61,14 @@ def load(stdout=None) -> None:
 
 def _clear_wagtail_welcome():
     root = Page.get_first_root_node()
+    # Wagtail names the tree's roots "Root": staff read them in breadcrumbs and filters.
+    Page.objects.filter(depth=1, title="Root").update(
+        title="Tất cả ấn phẩm", draft_title="Tất cả ấn phẩm"
+    )
+    Collection.objects.filter(depth=1, name="Root").update(name="Tất cả bộ sưu tập")
+    # Wagtail's own default workflow and its task, made by its migrations.
+    Workflow.objects.filter(name="Moderators approval").update(name="Duyệt chung (mặc định)")
+    Task.objects.filter(name="Moderators approval").update(name="Kiểm duyệt")
     for page in root.get_children():
         if page.specific_class is Page and page.slug == "home":
             Site.objects.filter(root_page=page).delete()

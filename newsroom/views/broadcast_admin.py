@@ -25,7 +25,7 @@ from ..models import (
     StoryPage,
 )
 from ..selectors import user_agencies
-from .snippets import AgencyScopedForm, AgencyScopedViewSet
+from .snippets import AgencyScopedForm, AgencyScopedViewSet, YesNoColumn
 
 
 @require_POST
@@ -95,7 +95,7 @@ class ChannelViewSet(AgencyScopedViewSet):
     icon = "media"
     menu_label = "Kênh"
     agency_lookup = "outlet__agency__in"
-    list_display = ["name", "kind", "outlet", "is_active"]
+    list_display = ["name", "kind", "outlet", YesNoColumn(Channel, "is_active")]
     edit_handler = ObjectList(
         [
             FieldPanel("outlet"),
@@ -133,7 +133,7 @@ class ProgrammeViewSet(AgencyScopedViewSet):
     icon = "list-ul"
     menu_label = "Chương trình"
     agency_lookup = "channel__outlet__agency__in"
-    list_display = ["name", "channel", "is_podcast"]
+    list_display = ["name", "channel", YesNoColumn(Programme, "is_podcast")]
     list_filter = ["channel", "is_podcast"]
     edit_handler = ObjectList(Programme.panels, base_form_class=BroadcastForm)
 
@@ -143,7 +143,13 @@ class SlotViewSet(AgencyScopedViewSet):
     icon = "date"
     menu_label = "Lịch phát sóng"
     agency_lookup = "channel__outlet__agency__in"
-    list_display = ["display_title", "channel", "starts_at", "ends_at", "catch_up"]
+    list_display = [
+        Column("display_title", label="Tiêu đề"),
+        "channel",
+        "starts_at",
+        "ends_at",
+        "catch_up",
+    ]
     list_filter = ["channel"]
     ordering = ["-starts_at"]
     edit_handler = ObjectList(BroadcastSlot.panels, base_form_class=BroadcastForm)

@@ -4,9 +4,11 @@ from django import forms
 from django.contrib.admin.utils import unquote
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
+from django.utils.text import capfirst
 from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.forms.choosers import BaseFilterForm
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel, ObjectList
+from wagtail.admin.ui.tables import Column
 from wagtail.snippets.views.chooser import ChooseResultsView as SnippetChooseResultsView
 from wagtail.snippets.views.chooser import ChooseView as SnippetChooseView
 from wagtail.snippets.views.chooser import SnippetChooserViewSet
@@ -68,6 +70,16 @@ class AgencyScopedChooserViewSet(SnippetChooserViewSet):
             f"AgencyScoped{view_class.__name__}", (AgencyScopedChooserMixin, view_class), {}
         )
         return super().construct_view(scoped, **kwargs)
+
+
+class YesNoColumn(Column):
+    """A yes/no field read as "Có"/"Không" (Wagtail's listing would print True/False)."""
+
+    def __init__(self, model, name):
+        super().__init__(name, label=capfirst(model._meta.get_field(name).verbose_name))
+
+    def get_value(self, instance):
+        return "Có" if super().get_value(instance) else "Không"
 
 
 class AgencyScopedViewSet(SnippetViewSet):
