@@ -186,8 +186,6 @@ WAGTAILADMIN_PERMITTED_LANGUAGES = [("vi", "Tiếng Việt")]
 # zone names goes with it).
 WAGTAIL_USER_TIME_ZONES = ["Asia/Ho_Chi_Minh"]
 WAGTAILADMIN_USER_LOGIN_FORM = "config.forms.StaffLoginForm"
-# No "new Wagtail version" panel (in English, and it calls out to wagtail.org).
-WAGTAIL_ENABLE_UPDATE_CHECK = False
 
 # --- Static and media -------------------------------------------------------------------
 STATIC_URL = "/static/"
