@@ -45,7 +45,7 @@ class VietnamesePageForm(WagtailAdminPageForm):
     is left empty (Wagtail's own fallback would drop "đ" and keep nothing of "ư")."""
 
     slug = VietnameseSlugField(
-        label="Đường dẫn (slug)",
+        label="Đường dẫn",
         max_length=PAGE_SLUG_MAX_LENGTH,
         required=False,
         allow_unicode=False,
