@@ -329,3 +329,14 @@ def register_newsroom_log_actions(actions):
 
 
 from . import wagtail_hooks_broadcast  # noqa: E402, F401  (broadcasting and media pipeline)
+
+
+@hooks.register("construct_help_menu")
+def hide_wagtail_org_help(request, items):
+    """The Help menu keeps the keyboard shortcuts; Wagtail's "what's new" and editor guide
+    are English pages on wagtail.org (and their unread badge nags every new user)."""
+    items[:] = [
+        item
+        for item in items
+        if not (item.name.startswith("whats-new-in-wagtail") or item.name == "editor-guide")
+    ]
