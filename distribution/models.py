@@ -43,7 +43,7 @@ class Platform(models.Model):
         "(đường dẫn tuyệt đối, hoặc sftp://máy-chủ/~/thư-mục tính từ thư mục đăng nhập)",
     )
     token_endpoint = models.CharField(
-        "địa chỉ cấp token (Zalo)",
+        "địa chỉ cấp mã truy cập (Zalo)",
         max_length=500,
         blank=True,
         help_text="Để trống: https://oauth.zaloapp.com/v4/oa/access_token",

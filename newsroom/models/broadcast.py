@@ -92,7 +92,7 @@ class Programme(models.Model):
         "chủ đề của các số",
         max_length=100,
         blank=True,
-        help_text="Tin bài đã đăng mang chủ đề (tag) này và có bản phát thanh là các số podcast.",
+        help_text="Tin bài đã đăng mang thẻ này và có bản phát thanh là các số podcast.",
     )
     podcast_category = models.CharField(
         "thể loại Apple Podcasts", max_length=60, default="News", blank=True
