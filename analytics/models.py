@@ -43,9 +43,13 @@ class DailySalt(models.Model):
     """The secret of one day (local date) that makes visitor hashes; destroyed after two
     days so that yesterday's hashes cannot be recomputed from an IP address."""
 
-    day = models.DateField(unique=True)
-    secret = models.CharField(max_length=64)
-    created_at = models.DateTimeField(default=timezone.now)
+    day = models.DateField("ngày", unique=True)
+    secret = models.CharField(max_length=64, verbose_name="chuỗi bí mật")
+    created_at = models.DateTimeField(default=timezone.now, verbose_name="tạo lúc")
+
+    class Meta:
+        verbose_name = "muối băm trong ngày"
+        verbose_name_plural = "muối băm theo ngày"
 
     def __str__(self):
         return f"salt {self.day}"
@@ -55,19 +59,27 @@ class Event(models.Model):
     """One accepted beacon event. No IP address, no cookie: `visitor` is
     sha256(daily salt, IP, user agent, site) truncated to 32 hex characters."""
 
-    event_id = models.UUIDField(unique=True)  # makes a re-queued batch idempotent
-    occurred_at = models.DateTimeField(db_index=True)
-    kind = models.CharField(max_length=20, choices=EventKind.choices)
-    site_id = models.PositiveIntegerField()
-    page_id = models.PositiveIntegerField()
-    section_id = models.PositiveIntegerField(null=True)
-    story_format = models.CharField(max_length=16, blank=True)
-    visitor = models.CharField(max_length=32)
-    place_code = models.PositiveIntegerField(null=True)  # 0 = outside Thanh Hóa
-    channel = models.CharField(max_length=10, choices=Channel.choices)
-    platform = models.CharField(max_length=8, choices=Platform.choices)
-    seconds = models.PositiveIntegerField(default=0)
-    media = models.CharField(max_length=5, blank=True)  # audio / video
+    event_id = models.UUIDField(
+        unique=True, verbose_name="mã sự kiện"
+    )  # makes a re-queued batch idempotent
+    occurred_at = models.DateTimeField(db_index=True, verbose_name="xảy ra lúc")
+    kind = models.CharField(max_length=20, choices=EventKind.choices, verbose_name="loại sự kiện")
+    site_id = models.PositiveIntegerField(verbose_name="mã trang web")
+    page_id = models.PositiveIntegerField(verbose_name="mã trang")
+    section_id = models.PositiveIntegerField(null=True, verbose_name="mã chuyên mục")
+    story_format = models.CharField(max_length=16, blank=True, verbose_name="loại hình bài")
+    visitor = models.CharField(max_length=32, verbose_name="người truy cập (mã ẩn danh)")
+    place_code = models.PositiveIntegerField(
+        null=True, verbose_name="mã xã/phường (0 = ngoài tỉnh)"
+    )  # 0 = outside Thanh Hóa
+    channel = models.CharField(
+        max_length=10, choices=Channel.choices, verbose_name="nguồn truy cập"
+    )
+    platform = models.CharField(max_length=8, choices=Platform.choices, verbose_name="thiết bị")
+    seconds = models.PositiveIntegerField(default=0, verbose_name="số giây")
+    media = models.CharField(
+        max_length=5, blank=True, verbose_name="loại phương tiện"
+    )  # audio / video
 
     class Meta:
         verbose_name = "sự kiện truy cập"
@@ -99,20 +111,30 @@ class Rollup(models.Model):
     rotates daily, so a visitor is one per day by design). The `place` dimension keys on
     the commune code so that classes follow the Place flags as the admin edits them."""
 
-    granularity = models.CharField(max_length=4, choices=Granularity.choices)
-    bucket = models.DateTimeField()
-    site_id = models.PositiveIntegerField()
-    dimension = models.CharField(max_length=10, choices=Dimension.choices)
-    key = models.CharField(max_length=40)
-    pageviews = models.PositiveIntegerField(default=0)
-    visitors = models.PositiveIntegerField(default=0)
-    engaged_seconds = models.PositiveBigIntegerField(default=0)
-    media_plays = models.PositiveIntegerField(default=0)
-    media_seconds = models.PositiveBigIntegerField(default=0)
-    paywall_impressions = models.PositiveIntegerField(default=0)
-    paywall_conversions = models.PositiveIntegerField(default=0)
+    granularity = models.CharField(
+        max_length=4, choices=Granularity.choices, verbose_name="mức thời gian"
+    )
+    bucket = models.DateTimeField(verbose_name="khoảng thời gian")
+    site_id = models.PositiveIntegerField(verbose_name="mã trang web")
+    dimension = models.CharField(
+        max_length=10, choices=Dimension.choices, verbose_name="chiều thống kê"
+    )
+    key = models.CharField(max_length=40, verbose_name="giá trị")
+    pageviews = models.PositiveIntegerField(default=0, verbose_name="lượt xem trang")
+    visitors = models.PositiveIntegerField(default=0, verbose_name="người truy cập")
+    engaged_seconds = models.PositiveBigIntegerField(default=0, verbose_name="thời gian đọc (giây)")
+    media_plays = models.PositiveIntegerField(default=0, verbose_name="lượt nghe/xem")
+    media_seconds = models.PositiveBigIntegerField(
+        default=0, verbose_name="thời gian nghe/xem (giây)"
+    )
+    paywall_impressions = models.PositiveIntegerField(default=0, verbose_name="lượt hiện tường phí")
+    paywall_conversions = models.PositiveIntegerField(
+        default=0, verbose_name="lượt chuyển đổi tường phí"
+    )
 
     class Meta:
+        verbose_name = "số liệu tổng hợp"
+        verbose_name_plural = "số liệu tổng hợp"
         constraints = [
             models.UniqueConstraint(
                 fields=["granularity", "bucket", "site_id", "dimension", "key"],
@@ -128,11 +150,15 @@ class Rollup(models.Model):
 class PendingRollup(models.Model):
     """A bucket that received events since its rollup was last computed."""
 
-    granularity = models.CharField(max_length=4, choices=Granularity.choices)
-    bucket = models.DateTimeField()
-    marked_at = models.DateTimeField(default=timezone.now)
+    granularity = models.CharField(
+        max_length=4, choices=Granularity.choices, verbose_name="mức thời gian"
+    )
+    bucket = models.DateTimeField(verbose_name="khoảng thời gian")
+    marked_at = models.DateTimeField(default=timezone.now, verbose_name="đánh dấu lúc")
 
     class Meta:
+        verbose_name = "khoảng chờ tổng hợp"
+        verbose_name_plural = "khoảng chờ tổng hợp"
         constraints = [
             models.UniqueConstraint(fields=["granularity", "bucket"], name="one_pending_bucket")
         ]
@@ -145,13 +171,13 @@ class IpRange(models.Model):
     """Dải IP → xã/phường, imported by the operator from a CSV file."""
 
     network = models.CharField("dải địa chỉ (CIDR)", max_length=49, unique=True)
-    version = models.PositiveSmallIntegerField()
+    version = models.PositiveSmallIntegerField(verbose_name="phiên bản IP")
     # Integers as decimal strings padded to 39 digits: IPv6 does not fit a bigint and
     # padded strings sort like the numbers they hold on every database.
-    first = models.CharField(max_length=39, db_index=True)
-    last = models.CharField(max_length=39)
+    first = models.CharField(max_length=39, db_index=True, verbose_name="địa chỉ đầu")
+    last = models.CharField(max_length=39, verbose_name="địa chỉ cuối")
     place_code = models.PositiveIntegerField("mã xã/phường (0 = ngoài tỉnh)")
-    imported_at = models.DateTimeField(default=timezone.now)
+    imported_at = models.DateTimeField(default=timezone.now, verbose_name="nhập lúc")
 
     class Meta:
         ordering = ["first"]
@@ -385,7 +411,11 @@ class GuidanceDocument(models.Model):
     body = models.TextField("nội dung")
     agencies = models.ManyToManyField(Agency, verbose_name="gửi tới cơ quan")
     sent_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name="người gửi",
     )
     sent_at = models.DateTimeField("ngày gửi", default=timezone.now)
 
@@ -402,13 +432,17 @@ class GuidanceReceipt(models.Model):
     """Xác nhận đã đọc: the first time someone of an agency opened the document."""
 
     document = models.ForeignKey(
-        GuidanceDocument, on_delete=models.CASCADE, related_name="receipts"
+        GuidanceDocument, on_delete=models.CASCADE, related_name="receipts", verbose_name="văn bản"
     )
-    agency = models.ForeignKey(Agency, on_delete=models.PROTECT)
-    reader = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
-    read_at = models.DateTimeField(default=timezone.now)
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, verbose_name="cơ quan báo chí")
+    reader = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, verbose_name="người đọc"
+    )
+    read_at = models.DateTimeField(default=timezone.now, verbose_name="đọc lúc")
 
     class Meta:
+        verbose_name = "xác nhận đã đọc văn bản"
+        verbose_name_plural = "xác nhận đã đọc văn bản"
         constraints = [
             models.UniqueConstraint(fields=["document", "agency"], name="one_receipt_per_agency")
         ]
@@ -433,9 +467,13 @@ class YearlyReport(models.Model):
     )
     file = models.FileField("tệp báo cáo", upload_to="analytics/reports/")
     submitted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name="người gửi",
     )
-    submitted_at = models.DateTimeField(default=timezone.now)
+    submitted_at = models.DateTimeField(default=timezone.now, verbose_name="gửi lúc")
     officer_note = models.TextField("ý kiến của Sở", blank=True)
 
     class Meta:

@@ -43,7 +43,7 @@ class Platform(models.Model):
         "(đường dẫn tuyệt đối, hoặc sftp://máy-chủ/~/thư-mục tính từ thư mục đăng nhập)",
     )
     token_endpoint = models.CharField(
-        "địa chỉ cấp token (Zalo)",
+        "địa chỉ cấp mã truy cập (Zalo)",
         max_length=500,
         blank=True,
         help_text="Để trống: https://oauth.zaloapp.com/v4/oa/access_token",
@@ -56,14 +56,21 @@ class Platform(models.Model):
         "ssh-keyscan -p cổng máy-chủ | ssh-keygen -lf - (dán một hoặc nhiều dòng). "
         "Khóa máy chủ không khớp thì không gửi.",
     )
-    credentials_encrypted = models.TextField(editable=False, blank=True, default="")
-    created_at = models.DateTimeField(auto_now_add=True)
+    credentials_encrypted = models.TextField(
+        editable=False, blank=True, default="", verbose_name="thông tin đăng nhập (đã mã hóa)"
+    )
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name="tạo lúc")
     # Zalo OAuth v4: the access token lives ~25 hours, the single-use refresh token ~3
     # months; beat refreshes ahead of the first and warns before the second.
     access_expires_at = models.DateTimeField("access token hết hạn", null=True, blank=True)
     refresh_expires_at = models.DateTimeField("refresh token hết hạn", null=True, blank=True)
     token_problem = models.TextField("sự cố token", blank=True, editable=False)
-    token_warned_at = models.DateTimeField(null=True, blank=True, editable=False)
+    token_warned_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        editable=False,
+        verbose_name="đã cảnh báo mã truy cập sắp hết hạn lúc",
+    )
 
     class Meta:
         ordering = ["agency", "name"]
@@ -149,20 +156,29 @@ class Delivery(models.Model):
     )
     # One row per (story, platform, action, revision): the same publish twice (a double
     # click, a signal sent twice, a task rerun) finds this row instead of making another.
-    idempotency_key = models.CharField(max_length=120, unique=True)
-    revision_id = models.PositiveBigIntegerField(null=True, blank=True)
+    idempotency_key = models.CharField(
+        max_length=120, unique=True, verbose_name="khóa chống gửi trùng"
+    )
+    revision_id = models.PositiveBigIntegerField(
+        null=True, blank=True, verbose_name="mã phiên bản bài"
+    )
     attempts = models.PositiveSmallIntegerField("số lần thử", default=0)
     next_try_at = models.DateTimeField("thử lại lúc", null=True, blank=True)
     last_error = models.TextField("lỗi gần nhất", blank=True)
     remote_id = models.CharField("mã trên nền tảng", max_length=200, blank=True)
     # Adapter progress that must survive a retry (e.g. Zalo's processing token), so a
     # retry resumes instead of creating the article a second time.
-    progress = models.JSONField(default=dict, blank=True)
+    progress = models.JSONField(default=dict, blank=True, verbose_name="tiến độ")
     requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name="người yêu cầu",
     )
     created_at = models.DateTimeField("tạo lúc", default=timezone.now, db_index=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_at = models.DateTimeField(auto_now=True, verbose_name="cập nhật lúc")
     delivered_at = models.DateTimeField("giao lúc", null=True, blank=True)
 
     class Meta:
@@ -180,12 +196,17 @@ class PlatformCopy(models.Model):
     every platform that has it."""
 
     story = models.ForeignKey(
-        "newsroom.StoryPage", on_delete=models.CASCADE, related_name="platform_copies"
+        "newsroom.StoryPage",
+        on_delete=models.CASCADE,
+        related_name="platform_copies",
+        verbose_name="bài",
     )
-    platform = models.ForeignKey(Platform, on_delete=models.CASCADE, related_name="copies")
-    remote_id = models.CharField(max_length=200)
-    created_at = models.DateTimeField(default=timezone.now)
-    updated_at = models.DateTimeField(default=timezone.now)
+    platform = models.ForeignKey(
+        Platform, on_delete=models.CASCADE, related_name="copies", verbose_name="nền tảng"
+    )
+    remote_id = models.CharField(max_length=200, verbose_name="mã trên nền tảng")
+    created_at = models.DateTimeField(default=timezone.now, verbose_name="tạo lúc")
+    updated_at = models.DateTimeField(default=timezone.now, verbose_name="cập nhật lúc")
 
     class Meta:
         verbose_name = "bản trên nền tảng"
@@ -201,7 +222,10 @@ class SharingPolicy(models.Model):
     """Chia sẻ dữ liệu báo chí: what an agency lets partner agencies read."""
 
     agency = models.OneToOneField(
-        "newsroom.Agency", on_delete=models.CASCADE, related_name="sharing_policy"
+        "newsroom.Agency",
+        on_delete=models.CASCADE,
+        related_name="sharing_policy",
+        verbose_name="cơ quan báo chí",
     )
     share_stories = models.BooleanField("cho đối tác đọc tin bài", default=True)
     share_paid_teasers = models.BooleanField(
@@ -226,11 +250,15 @@ class PartnerKey(models.Model):
     """Khóa API của đối tác: stored hashed; the raw key is shown once at creation."""
 
     name = models.CharField("đối tác", max_length=200)
-    prefix = models.CharField(max_length=12, editable=False)
-    key_hash = models.CharField(max_length=64, unique=True, editable=False)
+    prefix = models.CharField(max_length=12, editable=False, verbose_name="tiền tố khóa")
+    key_hash = models.CharField(
+        max_length=64, unique=True, editable=False, verbose_name="mã băm của khóa"
+    )
     active = models.BooleanField("đang dùng", default=True)
-    created_at = models.DateTimeField(default=timezone.now)
-    last_used_at = models.DateTimeField(null=True, blank=True, editable=False)
+    created_at = models.DateTimeField(default=timezone.now, verbose_name="tạo lúc")
+    last_used_at = models.DateTimeField(
+        null=True, blank=True, editable=False, verbose_name="dùng lần cuối lúc"
+    )
 
     class Meta:
         verbose_name = "khóa API đối tác"

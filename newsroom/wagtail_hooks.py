@@ -340,3 +340,18 @@ def hide_wagtail_org_help(request, items):
         for item in items
         if not (item.name.startswith("whats-new-in-wagtail") or item.name == "editor-guide")
     ]
+
+
+def _label_site_columns():
+    """Wagtail's site listing names three columns from their attribute ("Port", "Site
+    name", "Root page"): labelled from the fields instead, which the catalogue translates."""
+    from django.utils.text import capfirst
+    from wagtail.models import Site
+    from wagtail.sites.views import IndexView
+
+    for column in IndexView.columns:
+        if column.name in ("port", "site_name", "root_page"):
+            column.label = capfirst(Site._meta.get_field(column.name).verbose_name)
+
+
+_label_site_columns()

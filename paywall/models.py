@@ -46,12 +46,15 @@ class ReaderProfile(models.Model):
     """Độc giả: a reader's account data beyond Django's user."""
 
     user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reader_profile"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="reader_profile",
+        verbose_name="tài khoản",
     )
     email_verified_at = models.DateTimeField("xác nhận email lúc", null=True, blank=True)
     # National commune/ward code (vietnam-provinces); the analytics app places readers by it.
     commune_code = models.PositiveIntegerField("xã/phường cư trú (mã)", null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name="đăng ký lúc")
 
     class Meta:
         verbose_name = "hồ sơ độc giả"
@@ -68,15 +71,21 @@ class ReaderProfile(models.Model):
 class MeterEntry(models.Model):
     """One metered story read by a logged-in reader in one calendar month (local time)."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
-    site = models.ForeignKey("wagtailcore.Site", on_delete=models.CASCADE, related_name="+")
-    month = models.CharField(max_length=7)  # "2026-11"
-    story_id = models.PositiveIntegerField()
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, verbose_name="độc giả"
+    )
+    site = models.ForeignKey(
+        "wagtailcore.Site", on_delete=models.CASCADE, related_name="+", verbose_name="trang báo"
+    )
+    month = models.CharField(max_length=7, verbose_name="tháng")  # "2026-11"
+    story_id = models.PositiveIntegerField(verbose_name="mã bài")
     # A story unlocked by a gift link is remembered without charging the meter.
-    gifted = models.BooleanField(default=False)
-    created_at = models.DateTimeField(auto_now_add=True)
+    gifted = models.BooleanField(default=False, verbose_name="đọc bằng liên kết tặng")
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name="đọc lúc")
 
     class Meta:
+        verbose_name = "lượt đọc tính vào hạn mức"
+        verbose_name_plural = "lượt đọc tính vào hạn mức"
         constraints = [
             models.UniqueConstraint(
                 fields=["user", "site", "month", "story_id"], name="paywall_meter_once"
@@ -90,14 +99,16 @@ class MeterEntry(models.Model):
 class Plan(models.Model):
     """Gói cước of one outlet."""
 
-    site = models.ForeignKey("wagtailcore.Site", on_delete=models.PROTECT, related_name="+")
+    site = models.ForeignKey(
+        "wagtailcore.Site", on_delete=models.PROTECT, related_name="+", verbose_name="trang báo"
+    )
     name = models.CharField("tên gói", max_length=100)
-    slug = models.SlugField(max_length=50)
+    slug = models.SlugField(max_length=50, verbose_name="đường dẫn")
     duration_days = models.PositiveIntegerField("thời hạn (ngày)")
     price = models.PositiveIntegerField("giá (đồng)")
     description = models.CharField("mô tả", max_length=300, blank=True)
     is_active = models.BooleanField("đang bán", default=True)
-    sort_order = models.PositiveSmallIntegerField(default=0)
+    sort_order = models.PositiveSmallIntegerField(default=0, verbose_name="thứ tự hiển thị")
 
     class Meta:
         verbose_name = "gói cước"
@@ -121,19 +132,29 @@ class SubscriptionStatus(models.TextChoices):
 
 class Subscription(models.Model):
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="subscriptions"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="subscriptions",
+        verbose_name="độc giả",
     )
-    site = models.ForeignKey("wagtailcore.Site", on_delete=models.PROTECT, related_name="+")
-    plan = models.ForeignKey(Plan, on_delete=models.PROTECT, related_name="subscriptions")
+    site = models.ForeignKey(
+        "wagtailcore.Site", on_delete=models.PROTECT, related_name="+", verbose_name="trang báo"
+    )
+    plan = models.ForeignKey(
+        Plan, on_delete=models.PROTECT, related_name="subscriptions", verbose_name="gói cước"
+    )
     status = models.CharField(
-        max_length=10, choices=SubscriptionStatus.choices, default=SubscriptionStatus.PENDING
+        max_length=10,
+        choices=SubscriptionStatus.choices,
+        default=SubscriptionStatus.PENDING,
+        verbose_name="trạng thái",
     )
-    starts_at = models.DateTimeField(null=True, blank=True)
-    ends_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    activated_at = models.DateTimeField(null=True, blank=True)
-    cancelled_at = models.DateTimeField(null=True, blank=True)
-    reminded_at = models.DateTimeField(null=True, blank=True)
+    starts_at = models.DateTimeField(null=True, blank=True, verbose_name="bắt đầu")
+    ends_at = models.DateTimeField(null=True, blank=True, verbose_name="hết hạn")
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name="tạo lúc")
+    activated_at = models.DateTimeField(null=True, blank=True, verbose_name="kích hoạt lúc")
+    cancelled_at = models.DateTimeField(null=True, blank=True, verbose_name="hủy lúc")
+    reminded_at = models.DateTimeField(null=True, blank=True, verbose_name="nhắc gia hạn lúc")
 
     class Meta:
         verbose_name = "thuê bao"
@@ -160,9 +181,14 @@ class PromoKind(models.TextChoices):
 class PromoCode(models.Model):
     code = models.CharField("mã", max_length=40, unique=True)
     site = models.ForeignKey(
-        "wagtailcore.Site", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+        "wagtailcore.Site",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="trang báo",
     )
-    kind = models.CharField(max_length=10, choices=PromoKind.choices)
+    kind = models.CharField(max_length=10, choices=PromoKind.choices, verbose_name="cách giảm")
     value = models.PositiveIntegerField("mức giảm (% hoặc đồng)")
     valid_from = models.DateTimeField("hiệu lực từ")
     valid_until = models.DateTimeField("hiệu lực đến")
@@ -209,29 +235,51 @@ def new_order_reference() -> str:
 class Order(models.Model):
     """One attempt to pay for a plan through one gateway."""
 
-    reference = models.CharField(max_length=40, unique=True, default=new_order_reference)
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    site = models.ForeignKey("wagtailcore.Site", on_delete=models.PROTECT, related_name="+")
-    plan = models.ForeignKey(Plan, on_delete=models.PROTECT, related_name="orders")
-    subscription = models.OneToOneField(
-        Subscription, on_delete=models.PROTECT, related_name="order", null=True, blank=True
+    reference = models.CharField(
+        max_length=40, unique=True, default=new_order_reference, verbose_name="mã đơn"
     )
-    promo = models.ForeignKey(PromoCode, on_delete=models.PROTECT, null=True, blank=True)
-    gateway = models.CharField(max_length=10, choices=Gateway.choices)
-    list_price = models.PositiveIntegerField()
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="độc giả"
+    )
+    site = models.ForeignKey(
+        "wagtailcore.Site", on_delete=models.PROTECT, related_name="+", verbose_name="trang báo"
+    )
+    plan = models.ForeignKey(
+        Plan, on_delete=models.PROTECT, related_name="orders", verbose_name="gói cước"
+    )
+    subscription = models.OneToOneField(
+        Subscription,
+        on_delete=models.PROTECT,
+        related_name="order",
+        null=True,
+        blank=True,
+        verbose_name="thuê bao",
+    )
+    promo = models.ForeignKey(
+        PromoCode, on_delete=models.PROTECT, null=True, blank=True, verbose_name="mã khuyến mại"
+    )
+    gateway = models.CharField(
+        max_length=10, choices=Gateway.choices, verbose_name="cổng thanh toán"
+    )
+    list_price = models.PositiveIntegerField(verbose_name="giá niêm yết (đồng)")
     amount = models.PositiveIntegerField("số tiền (đồng)")
     status = models.CharField(
-        max_length=10, choices=OrderStatus.choices, default=OrderStatus.PENDING
+        max_length=10,
+        choices=OrderStatus.choices,
+        default=OrderStatus.PENDING,
+        verbose_name="trạng thái",
     )
-    gateway_ref = models.CharField(max_length=64, blank=True)
+    gateway_ref = models.CharField(max_length=64, blank=True, verbose_name="mã giao dịch của cổng")
     # The gateway's own app_trans_id for ZaloPay (yymmdd_ prefix).
-    gateway_order_id = models.CharField(max_length=64, blank=True, db_index=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    paid_at = models.DateTimeField(null=True, blank=True)
+    gateway_order_id = models.CharField(
+        max_length=64, blank=True, db_index=True, verbose_name="mã đơn tại cổng"
+    )
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name="tạo lúc")
+    paid_at = models.DateTimeField(null=True, blank=True, verbose_name="thanh toán lúc")
     # Reconciliation: how often, and when last, the gateway was asked about this order
     # while it was pending; set when the answer (not a callback) settled it.
-    checks = models.PositiveSmallIntegerField(default=0)
-    checked_at = models.DateTimeField(null=True, blank=True)
+    checks = models.PositiveSmallIntegerField(default=0, verbose_name="số lần đối soát")
+    checked_at = models.DateTimeField(null=True, blank=True, verbose_name="đối soát lần cuối lúc")
     settled_by_reconciliation = models.BooleanField(
         "xác nhận qua đối soát", default=False, db_index=True
     )
@@ -256,20 +304,25 @@ class Refund(models.Model):
     `request_id` is sent to the gateway as the refund's own id (MoMo orderId, ZaloPay
     m_refund_id, VNPay vnp_RequestId): a double submission or a retry reuses it."""
 
-    order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="refunds")
+    order = models.ForeignKey(
+        Order, on_delete=models.PROTECT, related_name="refunds", verbose_name="đơn thanh toán"
+    )
     amount = models.PositiveIntegerField("số tiền hoàn (đồng)")
     reason = models.CharField("lý do", max_length=200)
     status = models.CharField(
         "trạng thái", max_length=10, choices=RefundStatus.choices, default=RefundStatus.PENDING
     )
-    request_id = models.CharField(max_length=64, unique=True)
+    request_id = models.CharField(max_length=64, unique=True, verbose_name="mã yêu cầu hoàn tiền")
     gateway_ref = models.CharField("mã hoàn tiền của cổng", max_length=64, blank=True)
     error = models.TextField("lỗi", blank=True)
     requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="người yêu cầu",
     )
-    created_at = models.DateTimeField(default=timezone.now)
-    finished_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, verbose_name="yêu cầu lúc")
+    finished_at = models.DateTimeField(null=True, blank=True, verbose_name="xong lúc")
 
     class Meta:
         verbose_name = "hoàn tiền"
@@ -305,17 +358,27 @@ class LedgerQuerySet(models.QuerySet):
 class LedgerEntry(models.Model):
     """Sổ doanh thu: append-only. A correction is a new entry (refund), never an edit."""
 
-    kind = models.CharField(max_length=15, choices=LedgerKind.choices)
+    kind = models.CharField(max_length=15, choices=LedgerKind.choices, verbose_name="loại")
     amount = models.BigIntegerField("số tiền (đồng)")  # refunds are negative
-    site = models.ForeignKey("wagtailcore.Site", on_delete=models.PROTECT, related_name="+")
-    plan = models.ForeignKey(Plan, on_delete=models.PROTECT, related_name="+")
-    gateway = models.CharField(max_length=10, choices=Gateway.choices)
-    gateway_ref = models.CharField(max_length=64, blank=True)
-    order = models.ForeignKey(Order, on_delete=models.PROTECT, null=True, related_name="+")
-    subscription = models.ForeignKey(
-        Subscription, on_delete=models.PROTECT, null=True, related_name="+"
+    site = models.ForeignKey(
+        "wagtailcore.Site", on_delete=models.PROTECT, related_name="+", verbose_name="trang báo"
     )
-    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    plan = models.ForeignKey(
+        Plan, on_delete=models.PROTECT, related_name="+", verbose_name="gói cước"
+    )
+    gateway = models.CharField(
+        max_length=10, choices=Gateway.choices, verbose_name="cổng thanh toán"
+    )
+    gateway_ref = models.CharField(max_length=64, blank=True, verbose_name="mã giao dịch của cổng")
+    order = models.ForeignKey(
+        Order, on_delete=models.PROTECT, null=True, related_name="+", verbose_name="đơn thanh toán"
+    )
+    subscription = models.ForeignKey(
+        Subscription, on_delete=models.PROTECT, null=True, related_name="+", verbose_name="thuê bao"
+    )
+    created_at = models.DateTimeField(
+        default=timezone.now, db_index=True, verbose_name="ghi sổ lúc"
+    )
 
     objects = LedgerQuerySet.as_manager()
 
@@ -347,15 +410,24 @@ class LedgerEntry(models.Model):
 class GiftLink(models.Model):
     """A subscriber's shared story: a signed link that expires and has limited uses."""
 
-    giver = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    site = models.ForeignKey("wagtailcore.Site", on_delete=models.CASCADE, related_name="+")
-    story_id = models.PositiveIntegerField()
-    created_at = models.DateTimeField(default=timezone.now)
-    expires_at = models.DateTimeField()
-    max_uses = models.PositiveSmallIntegerField()
-    uses = models.PositiveSmallIntegerField(default=0)
+    giver = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name="người tặng",
+    )
+    site = models.ForeignKey(
+        "wagtailcore.Site", on_delete=models.CASCADE, related_name="+", verbose_name="trang báo"
+    )
+    story_id = models.PositiveIntegerField(verbose_name="mã bài")
+    created_at = models.DateTimeField(default=timezone.now, verbose_name="tạo lúc")
+    expires_at = models.DateTimeField(verbose_name="hết hạn lúc")
+    max_uses = models.PositiveSmallIntegerField(verbose_name="số lượt đọc tối đa")
+    uses = models.PositiveSmallIntegerField(default=0, verbose_name="đã đọc")
 
     class Meta:
+        verbose_name = "liên kết tặng bài"
+        verbose_name_plural = "liên kết tặng bài"
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(uses__lte=models.F("max_uses")), name="paywall_gift_within"
@@ -377,6 +449,7 @@ class Institution(models.Model):
         blank=True,
         related_name="+",
         help_text="Để trống: mọi trang báo.",
+        verbose_name="trang báo",
     )
     ip_ranges = models.TextField(
         "dải IP (CIDR, mỗi dòng một dải)", blank=True, help_text="Ví dụ: 203.113.0.0/24"
@@ -415,11 +488,20 @@ class Institution(models.Model):
 
 
 class InstitutionSeat(models.Model):
-    institution = models.ForeignKey(Institution, on_delete=models.CASCADE, related_name="seats")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
+    institution = models.ForeignKey(
+        Institution, on_delete=models.CASCADE, related_name="seats", verbose_name="thuê bao tổ chức"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name="tài khoản",
+    )
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name="thêm lúc")
 
     class Meta:
+        verbose_name = "tài khoản thuộc tổ chức"
+        verbose_name_plural = "tài khoản thuộc tổ chức"
         constraints = [
             models.UniqueConstraint(fields=["institution", "user"], name="paywall_one_seat")
         ]
@@ -438,12 +520,16 @@ class CounterKind(models.TextChoices):
 class PaywallCounter(models.Model):
     """Monthly counters per outlet: paywall impressions and conversions."""
 
-    site = models.ForeignKey("wagtailcore.Site", on_delete=models.CASCADE, related_name="+")
-    month = models.CharField(max_length=7)
-    kind = models.CharField(max_length=20, choices=CounterKind.choices)
-    count = models.PositiveIntegerField(default=0)
+    site = models.ForeignKey(
+        "wagtailcore.Site", on_delete=models.CASCADE, related_name="+", verbose_name="trang báo"
+    )
+    month = models.CharField(max_length=7, verbose_name="tháng")
+    kind = models.CharField(max_length=20, choices=CounterKind.choices, verbose_name="loại")
+    count = models.PositiveIntegerField(default=0, verbose_name="số lần")
 
     class Meta:
+        verbose_name = "số đếm tường phí"
+        verbose_name_plural = "số đếm tường phí"
         constraints = [
             models.UniqueConstraint(fields=["site", "month", "kind"], name="paywall_counter_key")
         ]

@@ -50,8 +50,12 @@ class OutletKind(models.TextChoices):
 class Outlet(models.Model):
     """Một ấn phẩm / kênh: one Wagtail Site of an agency, with its own home page."""
 
-    site = models.OneToOneField(Site, on_delete=models.PROTECT, related_name="outlet")
-    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="outlets")
+    site = models.OneToOneField(
+        Site, on_delete=models.PROTECT, related_name="outlet", verbose_name="trang web"
+    )
+    agency = models.ForeignKey(
+        Agency, on_delete=models.PROTECT, related_name="outlets", verbose_name="cơ quan báo chí"
+    )
     name = models.CharField("tên ấn phẩm", max_length=200)
     kind = models.CharField("loại hình", max_length=16, choices=OutletKind.choices)
     tagline = models.CharField("khẩu hiệu", max_length=200, blank=True)
@@ -69,8 +73,12 @@ class OutletOwnership(models.Model):
     """Which agency owned an outlet and when; a merger closes one row and opens another,
     so a past year's indicators count the agencies as they stood that year."""
 
-    outlet = models.ForeignKey(Outlet, on_delete=models.CASCADE, related_name="ownerships")
-    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="ownerships")
+    outlet = models.ForeignKey(
+        Outlet, on_delete=models.CASCADE, related_name="ownerships", verbose_name="ấn phẩm"
+    )
+    agency = models.ForeignKey(
+        Agency, on_delete=models.PROTECT, related_name="ownerships", verbose_name="cơ quan báo chí"
+    )
     valid_from = models.DateField("từ ngày")
     valid_to = models.DateField("đến ngày", null=True, blank=True)
 
@@ -101,9 +109,13 @@ class AgencyRole(models.Model):
     """Ties a Django group to one role in one agency: the groups are the roles,
     scoped per agency (\"Phóng viên — Báo Thanh Hóa\")."""
 
-    group = models.OneToOneField(Group, on_delete=models.CASCADE, related_name="agency_role")
-    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="roles")
-    role = models.CharField(max_length=20, choices=Role.choices)
+    group = models.OneToOneField(
+        Group, on_delete=models.CASCADE, related_name="agency_role", verbose_name="nhóm người dùng"
+    )
+    agency = models.ForeignKey(
+        Agency, on_delete=models.CASCADE, related_name="roles", verbose_name="cơ quan báo chí"
+    )
+    role = models.CharField(max_length=20, choices=Role.choices, verbose_name="vai trò")
 
     class Meta:
         verbose_name = "vai trò trong cơ quan"
@@ -123,7 +135,10 @@ class StaffProfile(models.Model):
     """Public byline data for a staff member, kept apart from the login."""
 
     user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="staff_profile"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="staff_profile",
+        verbose_name="tài khoản",
     )
     slug = models.SlugField("đường dẫn trang tác giả", max_length=80, unique=True)
     bio = models.TextField("giới thiệu", blank=True)

@@ -92,7 +92,7 @@ class Programme(models.Model):
         "chủ đề của các số",
         max_length=100,
         blank=True,
-        help_text="Tin bài đã đăng mang chủ đề (tag) này và có bản phát thanh là các số podcast.",
+        help_text="Tin bài đã đăng mang thẻ này và có bản phát thanh là các số podcast.",
     )
     podcast_category = models.CharField(
         "thể loại Apple Podcasts", max_length=60, default="News", blank=True
@@ -237,7 +237,7 @@ class Rundown(ClusterableModel):
     )
     presenter = models.CharField("người dẫn", max_length=160, blank=True)
     notes = models.TextField("ghi chú", blank=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_at = models.DateTimeField(auto_now=True, verbose_name="cập nhật lúc")
 
     panels = [
         FieldPanel("programme"),
@@ -269,7 +269,12 @@ class RundownCut(models.TextChoices):
 
 
 class RundownItem(Orderable):
-    rundown = ParentalKey(Rundown, related_name="items", on_delete=models.CASCADE)
+    rundown = ParentalKey(
+        Rundown,
+        related_name="items",
+        on_delete=models.CASCADE,
+        verbose_name="kịch bản chương trình",
+    )
     title = models.CharField("nội dung", max_length=200)
     story = models.ForeignKey(
         "newsroom.StoryPage",

@@ -42,7 +42,9 @@ class MediaAsset(AbstractMedia):
     processing_error = models.TextField("lý do lỗi", blank=True, editable=False)
     # The original's storage name the pipeline was last asked to process: a save whose file
     # differs from it is a new upload and queues processing again.
-    source_name = models.CharField(max_length=255, blank=True, editable=False)
+    source_name = models.CharField(
+        max_length=255, blank=True, editable=False, verbose_name="tên tệp gốc"
+    )
     probe = models.JSONField("thông số kỹ thuật", default=dict, blank=True, editable=False)
     processed_at = models.DateTimeField("xử lý xong lúc", null=True, blank=True, editable=False)
 
@@ -138,18 +140,23 @@ class MediaRendition(models.Model):
     master playlist; `files` lists every stored file of the rendition (playlists and
     segments) so a reprocess can delete exactly what it replaces."""
 
-    asset = models.ForeignKey(MediaAsset, on_delete=models.CASCADE, related_name="renditions")
+    asset = models.ForeignKey(
+        MediaAsset,
+        on_delete=models.CASCADE,
+        related_name="renditions",
+        verbose_name="tệp âm thanh/video",
+    )
     kind = models.CharField("loại", max_length=12, choices=RenditionKind.choices)
     file = models.FileField("tệp", upload_to="media_renditions", max_length=255)
-    files = models.JSONField(default=list, blank=True)
-    mime_type = models.CharField(max_length=80)
+    files = models.JSONField(default=list, blank=True, verbose_name="tệp")
+    mime_type = models.CharField(max_length=80, verbose_name="kiểu MIME")
     size = models.PositiveBigIntegerField("dung lượng (byte)", default=0)
     duration = models.FloatField("thời lượng (giây)", default=0)
-    width = models.PositiveIntegerField(null=True, blank=True)
-    height = models.PositiveIntegerField(null=True, blank=True)
-    bitrate = models.PositiveIntegerField("bitrate (bit/s)", default=0)
-    codecs = models.CharField(max_length=80, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    width = models.PositiveIntegerField(null=True, blank=True, verbose_name="chiều rộng (px)")
+    height = models.PositiveIntegerField(null=True, blank=True, verbose_name="chiều cao (px)")
+    bitrate = models.PositiveIntegerField("tốc độ dữ liệu (bit/giây)", default=0)
+    codecs = models.CharField(max_length=80, blank=True, verbose_name="bộ mã hóa")
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name="tạo lúc")
 
     class Meta:
         verbose_name = "bản chuyển mã"
@@ -176,7 +183,12 @@ class MediaShare(models.Model):
     choose it for their stories (they cannot edit or delete it). Granted and withdrawn
     from the cut's edit screen, each change logged."""
 
-    asset = models.ForeignKey(MediaAsset, on_delete=models.CASCADE, related_name="shares")
+    asset = models.ForeignKey(
+        MediaAsset,
+        on_delete=models.CASCADE,
+        related_name="shares",
+        verbose_name="tệp âm thanh/video",
+    )
     agency = models.ForeignKey(
         "newsroom.Agency",
         verbose_name="cơ quan được chia sẻ",

@@ -141,8 +141,15 @@ class PrimaryFormat(models.TextChoices):
 
 class StoryTag(TaggedItemBase):
     content_object = ParentalKey(
-        "newsroom.StoryPage", related_name="tagged_items", on_delete=models.CASCADE
+        "newsroom.StoryPage",
+        related_name="tagged_items",
+        on_delete=models.CASCADE,
+        verbose_name="bài",
     )
+
+    class Meta:
+        verbose_name = "thẻ của bài"
+        verbose_name_plural = "thẻ của bài"
 
     @classmethod
     def tag_model(cls):
@@ -331,7 +338,9 @@ class StoryPage(Page):
 
 
 class StoryByline(Orderable):
-    story = ParentalKey(StoryPage, related_name="bylines", on_delete=models.CASCADE)
+    story = ParentalKey(
+        StoryPage, related_name="bylines", on_delete=models.CASCADE, verbose_name="bài"
+    )
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name="phóng viên",
@@ -339,6 +348,10 @@ class StoryByline(Orderable):
         related_name="bylines",
     )
     credit = models.CharField("vai trò (tùy chọn)", max_length=60, blank=True)
+
+    class Meta(Orderable.Meta):
+        verbose_name = "tác giả của bài"
+        verbose_name_plural = "tác giả của bài"
 
     panels = [FieldPanel("author"), FieldPanel("credit")]
 
@@ -350,7 +363,9 @@ class StoryByline(Orderable):
 class StoryCorrection(Orderable):
     """Đính chính: a dated public correction note shown under the story."""
 
-    story = ParentalKey(StoryPage, related_name="corrections", on_delete=models.CASCADE)
+    story = ParentalKey(
+        StoryPage, related_name="corrections", on_delete=models.CASCADE, verbose_name="bài"
+    )
     corrected_at = models.DateTimeField("thời điểm đính chính", default=timezone.now)
     note = RichTextField("nội dung đính chính", features=["bold", "italic", "link"])
 

@@ -16,7 +16,9 @@ class Format(models.TextChoices):
 class Commission(models.Model):
     """Đặt hàng: a State commission (ordering body, year, topic, quota by format)."""
 
-    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="commissions")
+    agency = models.ForeignKey(
+        Agency, on_delete=models.PROTECT, related_name="commissions", verbose_name="cơ quan báo chí"
+    )
     ordering_body = models.CharField("cơ quan đặt hàng", max_length=200)
     year = models.PositiveIntegerField("năm")
     topic = models.CharField("chủ đề", max_length=300)
@@ -66,7 +68,9 @@ class Priority(models.IntegerChoices):
 class Assignment(models.Model):
     """Giao việc: the managing editor gives reporters a brief with formats and a deadline."""
 
-    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="assignments")
+    agency = models.ForeignKey(
+        Agency, on_delete=models.PROTECT, related_name="assignments", verbose_name="cơ quan báo chí"
+    )
     section = models.ForeignKey(
         "newsroom.SectionPage",
         verbose_name="chuyên mục",
@@ -118,8 +122,9 @@ class Assignment(models.Model):
         on_delete=models.SET_NULL,
         related_name="assignments_created",
         editable=False,
+        verbose_name="người giao",
     )
-    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    created_at = models.DateTimeField(default=timezone.now, editable=False, verbose_name="giao lúc")
 
     class Meta:
         ordering = ["deadline", "-priority"]

@@ -115,7 +115,9 @@ _SYLLABLE = re.compile(rf"^(?:{_ONSETS})?(?:{_RHYMES})$")
 
 _WORD = re.compile(r"[A-Za-z][A-Za-z0-9'’-]*")
 # Identifiers shown as they are (a content type "newsroom.storypage", a file "tin.mp3").
-_CODE = re.compile(r"\b[a-z0-9_]+(?:\.[a-z0-9_]+)+\b")
+# A web address, and a parameter named as a platform's console names it ("app_id",
+# "access_token"), are not words either.
+_CODE = re.compile(r"\bhttps?://\S+|\b[a-z0-9_]+(?:\.[a-z0-9_]+)+\b|\b[a-z0-9]+(?:_[a-z0-9]+)+\b")
 
 
 def is_vietnamese_syllable(word: str) -> bool:

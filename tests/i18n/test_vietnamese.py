@@ -90,7 +90,7 @@ def test_admin_is_vietnamese_for_staff_whose_browser_asks_for_english(demo):
     "password, message",
     [
         ("ngan", "Mật khẩu quá ngắn: cần ít nhất 10 ký tự."),
-        ("1234567890", "Mật khẩu không được chỉ gồm chữ số."),
+        ("1234567890", "Mật khẩu không được chỉ gồm chữ số."),  # paywall/forms.py
         ("password123", "Mật khẩu này quá phổ biến, dễ bị đoán."),
     ],
 )
