@@ -237,7 +237,7 @@ class StoryPage(Page):
             ),
             FieldPanel(
                 "tags",
-                heading="Chủ đề (tag)",
+                heading="Chủ đề",
                 help_text="Các chủ đề cách nhau bằng dấu phẩy.",
             ),
             FieldPanel("primary_format", heading="Loại hình gốc"),
