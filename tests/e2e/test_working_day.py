@@ -23,6 +23,7 @@ from newsroom.models import Assignment, AssignmentStatus, MediaAsset, Place, Sto
 from tests.browser import chromium, footer_action, shot, staff_page
 from tests.e2e.test_admin_vietnamese import COLLECT, Findings
 from tests.e2e.test_dates import choose, pick_day
+from tests.i18n.english import english_words
 from tests.media.conftest import ffmpeg
 
 HCM = zoneinfo.ZoneInfo("Asia/Ho_Chi_Minh")
@@ -115,11 +116,14 @@ def save_go_live(page, value):
 CHARTS = """() => Array.from(document.querySelectorAll("canvas[data-chart]")).map((canvas) => {
   const chart = window.Chart && window.Chart.getChart(canvas);
   return {key: canvas.dataset.chart, drawn: Boolean(chart),
-          values: chart ? chart.data.datasets.flatMap((d) => d.data).filter((v) => v).length : 0};
+          values: chart ? chart.data.datasets.flatMap((d) => d.data).filter((v) => v).length : 0,
+          // What the canvas draws as text (legend and axis labels): not in the page's text.
+          labels: chart ? [...(chart.data.labels || []), ...chart.data.datasets.map((d) => d.label)]
+            .filter((l) => l).map(String) : []};
 })"""
 
 
-def charts_drawn(page):
+def charts_drawn(page, screens, where):
     page.wait_for_function(
         "() => window.Chart && [...document.querySelectorAll('canvas[data-chart]')].length"
         " && [...document.querySelectorAll('canvas[data-chart]')]"
@@ -128,6 +132,10 @@ def charts_drawn(page):
     charts = page.evaluate(CHARTS)
     assert charts and all(c["drawn"] for c in charts), charts
     assert any(c["values"] for c in charts), charts  # not all empty frames
+    for chart in charts:
+        for label in chart["labels"]:
+            if english_words(label):
+                screens.findings.lines.append(f"tongbientap {where} (biểu đồ): {label!r}")
     return charts
 
 
@@ -345,14 +353,14 @@ def test_the_working_day_of_bao_thanh_hoa(live_server, demo, demo_password, sett
 
             # The statistics and the paywall figures, charts drawn, money the Vietnamese way.
             eic.goto("/admin/thong-ke/")
-            charts_drawn(eic)
+            charts_drawn(eic, screens, "/admin/thong-ke/")
             kpis = eic.locator(".hoitu-kpis > div")
             money = text_of(kpis.filter(has_text="Doanh thu số").locator("strong"))
             assert MONEY.match(money), money
             screens.look(eic, who, "/admin/thong-ke/")
             eic.goto("/admin/")
             click_and_wait(eic, eic.get_by_role("link", name="Số liệu thu phí"))
-            charts_drawn(eic)
+            charts_drawn(eic, screens, "/admin/thu-phi/so-lieu/")
             total = text_of(eic.locator("#revenue-total"))
             assert MONEY.match(total), total
             screens.look(eic, who, "/admin/thu-phi/so-lieu/")
