@@ -52,6 +52,28 @@ def test_the_newsrooms_words_for_the_admins():
             )
 
 
+# Wagtail's messages after saving a snippet (a managing editor's assignment) or cancelling
+# a story's schedule, which its own `vi` catalogue leaves in English.
+SAVE_MESSAGES = {
+    "%(model_name)s '%(object)s' created.": "Đã tạo Giao việc 'Lũ quét'.",
+    "%(model_name)s '%(object)s' updated.": "Đã lưu Giao việc 'Lũ quét'.",
+    "%(model_name)s '%(object)s' created and published.": "Đã tạo và xuất bản Giao việc 'Lũ quét'.",
+    "%(model_name)s '%(object)s' updated and published.": "Đã lưu và xuất bản Giao việc 'Lũ quét'.",
+    'Version %(revision_id)s of "%(object)s" unscheduled.': (
+        "Đã hủy hẹn giờ đăng phiên bản 72 của “Lũ quét”."
+    ),
+}
+
+
+def test_save_and_unschedule_messages_are_vietnamese():
+    values = {"model_name": "Giao việc", "object": "Lũ quét", "revision_id": 72}
+    with translation.override("vi"):
+        for msgid, expected in SAVE_MESSAGES.items():
+            got = translation.gettext(msgid) % values
+            assert got == expected
+            assert not english_words(got), got
+
+
 def test_the_detector_flags_english_and_spares_vietnamese_without_marks():
     assert english_words("Save draft · More actions · LIVE · Reports") == [
         "Save",
