@@ -124,3 +124,28 @@ def test_a_second_run_adds_nothing_and_a_new_month_is_topped_up(demo):
         assert model.objects.filter(**{field: 2025}).aggregate(s=Sum(amount))["s"] == fixed[model]
     if today.day >= 3:
         assert Rollup.objects.filter(bucket__gte=start, dimension=Dimension.TOTAL).exists()
+
+
+@pytest.mark.browser
+def test_default_year_charts_have_data_in_chromium(live_server, demo, demo_password):
+    from tests.analytics.test_charts_browser import charts_drawn
+    from tests.browser import chromium, staff_page
+
+    year = str(timezone.localdate().year)
+    with chromium() as browser:
+        page = staff_page(browser, live_server.url, "tongbientap.baothanhhoa", demo_password)
+        for url, name, keys in (
+            (
+                "/admin/thong-ke/",
+                "default-year-dashboard",
+                ["output", "audience", "engaged", "places", "channels", "revenue"],
+            ),
+            ("/admin/thu-phi/so-lieu/", "default-year-paywall", ["revenue", "subscriptions"]),
+        ):
+            page.goto(url)
+            assert year in page.locator("select[name=nam], select[name=year]").first.input_value()
+            state = charts_drawn(page, name, keys)
+            assert state["revenue"]["values"] >= 3, state["revenue"]  # months or sources
+        page = staff_page(browser, live_server.url, "phongvien.baothanhhoa", demo_password)
+        page.goto("/admin/thong-ke/cua-toi/")
+        charts_drawn(page, "default-year-reporter-mine", ["output", "audience"])
