@@ -136,16 +136,23 @@ def _earlier_months(subscriber, sites):
     each outlet (expired since), and the wall counted its readers. A month already there
     is left alone."""
     today = timezone.localdate()
+    PaywallCounter.objects.bulk_create(
+        [
+            PaywallCounter(
+                site=site,
+                month=f"{today.year}-{month:02d}",
+                kind=kind,
+                count=count // (n + 1) + 7 * month,
+            )
+            for month in range(1, today.month)
+            for n, site in enumerate(sites)
+            for kind, count in COUNTERS.items()
+        ],
+        ignore_conflicts=True,
+    )
     for month in range(1, today.month):
         paid = timezone.make_aware(datetime(today.year, month, 5, 8, 30))
-        for n, site in enumerate(sites):
-            for kind, count in COUNTERS.items():
-                PaywallCounter.objects.get_or_create(
-                    site=site,
-                    month=f"{today.year}-{month:02d}",
-                    kind=kind,
-                    defaults={"count": count // (n + 1) + 7 * month},
-                )
+        for site in sites:
             plan = Plan.objects.get(site=site, slug="thang")
             if Order.objects.filter(user=subscriber, site=site, plan=plan, paid_at=paid).exists():
                 continue
