@@ -1,6 +1,8 @@
-"""Demo audience and hand-entered facts for 2022–2025, so that the dashboards and the
-indicator report show real numbers in `make run`. Idempotent; kept small because the test
-suite loads it once per database."""
+"""Demo audience and hand-entered facts from 2023 up to the current year (its months up to
+the current one), so that the dashboards, which open on the current year, and the indicator
+report show real numbers in `make run`. The figures of 2023–2025 are fixed; later years
+carry the trend on. Idempotent (a database loaded last year or last month is topped up on
+the next run); kept small because the test suite loads it once per database."""
 
 import datetime
 import random
@@ -28,8 +30,9 @@ from .models import (
     TrainingRecord,
 )
 
-YEARS = [2023, 2024, 2025]
-# Audience grows and moves towards rural readers year by year (urban share 68% → 58%).
+FIRST_YEAR = 2023
+LAST_FIXED_YEAR = 2025  # the figures up to this year are written out below and never change
+# Audience grows and moves towards rural readers year by year (urban share 68% → 58% …).
 URBAN_SHARE = {2023: 0.68, 2024: 0.63, 2025: 0.58}
 GROWTH = {2023: 1.0, 2024: 1.25, 2025: 1.6}
 SITE_SCALE = {"baothanhhoa": 1.0, "ptth": 0.7, "vannghe": 0.15}
@@ -50,6 +53,65 @@ MATURITY = {
     "ptth": {2024: (10, 16, 12, 12, 7), 2025: (13, 19, 15, 16, 10)},
     "vannghe": {2024: (6, 8, 9, 7, 3), 2025: (8, 11, 11, 10, 5)},
 }
+MATURITY_MAX = (18, 24, 20, 23, 15)
+# Share of the remote communes' people reached by the paper and the broadcasts.
+COVERAGE = {2023: 0.83, 2024: 0.90, 2025: 0.97}
+
+
+def demo_years(today: datetime.date | None = None) -> list[int]:
+    """2023 up to the current year (never fewer than the fixed years)."""
+    today = today or timezone.localdate()
+    return list(range(FIRST_YEAR, max(today.year, LAST_FIXED_YEAR) + 1))
+
+
+def demo_months(year: int, today: datetime.date | None = None) -> list[int]:
+    """The months of `year` that have begun: all twelve of a past year, up to this month of
+    the current one."""
+    today = today or timezone.localdate()
+    return list(range(1, (today.month if year == today.year else 12) + 1))
+
+
+def _carried(table: dict, year: int, step):
+    """`table[year]`, or the last fixed value carried on by `step(value, years_after)`."""
+    if year in table:
+        return table[year]
+    return step(table[LAST_FIXED_YEAR], year - LAST_FIXED_YEAR)
+
+
+def urban_share(year: int) -> float:
+    return _carried(URBAN_SHARE, year, lambda v, n: max(0.45, v - 0.03 * n))
+
+
+def growth(year: int) -> float:
+    return _carried(GROWTH, year, lambda v, n: v * 1.2**n)
+
+
+def revenue_growth(year: int) -> float:
+    return _carried(REVENUE_GROWTH, year, lambda v, n: v * 1.15**n)
+
+
+def coverage(year: int) -> float:
+    return _carried(COVERAGE, year, lambda v, n: min(0.99, v + 0.01 * n))
+
+
+def status(slug: str, year: int) -> tuple[bool, bool, bool]:
+    return _carried(STATUS[slug], year, lambda v, n: v)
+
+
+def maturity(slug: str, year: int) -> tuple[int, ...]:
+    return _carried(
+        MATURITY[slug],
+        year,
+        lambda v, n: tuple(min(m, x + 2 * n) for x, m in zip(v, MATURITY_MAX, strict=True)),
+    )
+
+
+def _later_rng(*key) -> random.Random:
+    """The random stream of a year after the fixed ones: its own, so that adding a year
+    never changes the figures drawn for the years before it."""
+    return random.Random("-".join(str(k) for k in key))
+
+
 HANDLED_MODELS = [
     PrintCirculation,
     Population,
@@ -61,27 +123,42 @@ HANDLED_MODELS = [
 ]
 
 
+def _up_to_date(today: datetime.date) -> bool:
+    """This month's hand-entered revenue is the last thing a run writes for the month."""
+    return PlatformRevenue.objects.filter(
+        agency__slug="baothanhhoa", year=today.year, month=today.month
+    ).exists()
+
+
 def load(stdout=None) -> None:
-    if AgencyYearStatus.objects.filter(agency__slug="baothanhhoa", year=2025).exists():
+    today = timezone.localdate()
+    if _up_to_date(today):
         if stdout:
             stdout.write("Analytics demo already loaded.")
         return
+    # A database loaded in an earlier month only gets the months since (every writer below
+    # skips the rows it finds); yesterday's raw events are written on the first run only.
+    first_run = not AgencyYearStatus.objects.filter(
+        agency__slug="baothanhhoa", year=LAST_FIXED_YEAR
+    ).exists()
     rng = random.Random(6)
     agencies = {a.slug: a for a in Agency.objects.filter(slug__in=SITE_SCALE)}
     if len(agencies) < 3:
         return  # the newsroom demo did not run
     places = list(Place.objects.order_by("code"))
+    years = demo_years(today)
     with transaction.atomic():
         services.analytics_grant_permissions()
-        _statuses(agencies)
-        _revenue(agencies)
-        _population_and_reach(places, agencies, rng)
-        _circulation(places, agencies["baothanhhoa"], rng)
+        _statuses(agencies, years)
+        _population_and_reach(places, agencies, rng, years)
+        _circulation(places, agencies["baothanhhoa"], rng, years, today)
         _training(agencies)
-        _rollups(places, agencies, rng)
+        _rollups(places, agencies, rng, years, today)
         _ip_ranges(places)
-        _events(rng)
+        if first_run:
+            _events(rng)
         _guidance(agencies)
+        _revenue(agencies, years, today)  # last: it marks the month as loaded
     if stdout:
         stdout.write(
             f"Analytics demo: {Rollup.objects.count()} rollup rows, "
@@ -89,10 +166,11 @@ def load(stdout=None) -> None:
         )
 
 
-def _statuses(agencies):
-    for slug, years in STATUS.items():
-        for year, (autonomous, commissioned, converged) in years.items():
-            AgencyYearStatus.objects.update_or_create(
+def _statuses(agencies, years):
+    for slug in STATUS:
+        for year in years:
+            autonomous, commissioned, converged = status(slug, year)
+            AgencyYearStatus.objects.get_or_create(
                 agency=agencies[slug],
                 year=year,
                 defaults={
@@ -107,27 +185,30 @@ def _statuses(agencies):
                     ),
                 },
             )
-    for slug, years in MATURITY.items():
-        for year, scores in years.items():
-            MaturityAssessment.objects.update_or_create(
+    for slug in MATURITY:
+        for year in years:
+            if year < min(MATURITY[slug]):
+                continue  # the self-assessment began in 2024
+            MaturityAssessment.objects.get_or_create(
                 agency=agencies[slug],
                 year=year,
                 defaults=dict(
                     zip(
                         ["strategy", "infrastructure", "organisation", "audiences", "technology"],
-                        scores,
+                        maturity(slug, year),
                         strict=True,
                     )
                 ),
             )
 
 
-def _revenue(agencies):
+def _revenue(agencies, years, today):
     sources = [("Quảng cáo trực tuyến", 0.55), ("YouTube", 0.25), ("Đối tác nội dung", 0.20)]
     rows = []
     for slug, base in REVENUE_BASE.items():
-        for year, factor in REVENUE_GROWTH.items():
-            for month in range(1, 13):
+        for year in sorted({*REVENUE_GROWTH, *years}):
+            factor = revenue_growth(year)
+            for month in demo_months(year, today):
                 for source, share in sources:
                     rows.append(
                         PlatformRevenue(
@@ -141,20 +222,19 @@ def _revenue(agencies):
     PlatformRevenue.objects.bulk_create(rows, ignore_conflicts=True)
 
 
-def _population_and_reach(places, agencies, rng):
+def _population_and_reach(places, agencies, rng, years):
     remote = [p for p in places if p.is_remote or p.is_border]
-    coverage = {2023: 0.83, 2024: 0.90, 2025: 0.97}
     populations, reaches = [], []
     for place in places:
         people = rng.randrange(6_000, 30_000)
-        for year in YEARS:
+        for year in years:
             populations.append(Population(place=place, year=year, people=people + year - 2023))
             if place in remote:
                 reaches.append(
                     Reach(
                         place=place,
                         year=year,
-                        people=int((people + year - 2023) * coverage[year]),
+                        people=int((people + year - 2023) * coverage(year)),
                         source="Khảo sát phủ sóng PT-TH và phát hành báo in vùng khó khăn",
                     )
                 )
@@ -162,14 +242,17 @@ def _population_and_reach(places, agencies, rng):
     Reach.objects.bulk_create(reaches, ignore_conflicts=True)
 
 
-def _circulation(places, agency, rng):
+def _circulation(places, agency, rng, years, today):
     rows = []
-    for year in YEARS:
+    for year in years:
+        draw = rng if year <= LAST_FIXED_YEAR else _later_rng("circulation", year)
         for month in (3, 6, 9, 12):  # the quarterly special issues, delivered per commune
             day = datetime.date(year, month, 15)
+            if day > today:
+                break
             for place in places:
                 urban = place.kind == PlaceKind.WARD
-                copies = rng.randrange(120, 260) if urban else rng.randrange(15, 60)
+                copies = draw.randrange(120, 260) if urban else draw.randrange(15, 60)
                 rows.append(
                     PrintCirculation(agency=agency, issue_date=day, place=place, copies=copies)
                 )
@@ -192,7 +275,7 @@ def _training(agencies):
             )
 
 
-def _rollups(places, agencies, rng):
+def _rollups(places, agencies, rng, years, today):
     """One daily rollup per month and site (the 15th), at a month's scale: enough for the
     charts and the indicator without writing millions of rows in every test database."""
     wards = [p for p in places if p.kind == PlaceKind.WARD][:8]
@@ -213,10 +296,17 @@ def _rollups(places, agencies, rng):
             .descendant_of(root)
             .values_list("pk", "first_published_at", "primary_format", "path")
         )
-        for year in YEARS:
-            for month in range(1, 13):
-                bucket = timezone.make_aware(datetime.datetime(year, month, 15))
-                views = int(42_000 * scale * GROWTH[year] * (0.9 + 0.2 * rng.random()))
+        for year in years:
+            draw = rng if year <= LAST_FIXED_YEAR else _later_rng("rollups", outlet.pk, year)
+            for month in demo_months(year, today):
+                day = 15
+                if (year, month) == (today.year, today.month):
+                    # Not today nor yesterday: those days are counted from the raw events.
+                    day = min(15, today.day - 2)
+                    if day < 1:
+                        continue
+                bucket = timezone.make_aware(datetime.datetime(year, month, day))
+                views = int(42_000 * scale * growth(year) * (0.9 + 0.2 * draw.random()))
                 visitors = int(views * 0.55)
                 engaged = views * 48
 
@@ -240,8 +330,8 @@ def _rollups(places, agencies, rng):
 
                 add(Dimension.TOTAL, "all", 1.0)
                 located = 0.82  # 18% of accesses cannot be placed and stay unknown
-                urban = URBAN_SHARE[year] * located * 0.95
-                rural = (1 - URBAN_SHARE[year]) * located * 0.95
+                urban = urban_share(year) * located * 0.95
+                rural = (1 - urban_share(year)) * located * 0.95
                 for p in wards:
                     add(Dimension.PLACE, p.code, urban / len(wards))
                 for p in mountain:

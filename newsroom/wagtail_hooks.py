@@ -1,5 +1,7 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db.models import Q
+from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import path, reverse
 from django.utils import timezone
@@ -9,11 +11,12 @@ from wagtail.admin.action_menu import ActionMenuItem
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.widgets import Button
 from wagtail.log_actions import LogFormatter
+from wagtail.models import Page
 from wagtail.snippets.models import register_snippet
 
 from .forms import ASSIGNMENT_TO_WRITE_ATTR
 from .models import Agency, AgencyRole, Assignment, Commission, Outlet, Role, StoryPage
-from .selectors import assignments_open_for, user_agencies
+from .selectors import assignments_open_for, user_agencies, user_is_department_officer
 from .services import assignment_link_story
 from .views import admin as admin_views
 from .views.snippets import (
@@ -281,6 +284,32 @@ def refuse_deleting_published_story(request, page):
 # --- Agency scoping of bulk actions -------------------------------------------------------
 
 AGENCY_SCOPED_MODELS = {Assignment: "agency", Commission: "agency", Outlet: "agency"}
+
+
+@hooks.register("construct_page_chooser_queryset")
+def limit_page_chooser_to_own_agency(pages, request):
+    """Staff choose (link to) pages of their own agency's outlets only; the superuser and
+    the department officer every outlet. Browsing into another agency's page by its
+    address is refused, as if it did not exist."""
+    user = request.user
+    if user.is_superuser or user_is_department_officer(user):
+        return pages
+    roots = list(
+        Page.objects.filter(sites_rooted_here__outlet__agency__in=user_agencies(user))
+        .distinct()
+        .values_list("path", flat=True)
+    )
+    match = request.resolver_match
+    parent_id = match.kwargs.get("parent_page_id") if match else None
+    if parent_id is not None:
+        parent = Page.objects.filter(pk=parent_id).values_list("path", flat=True).first()
+        # The tree's root (above every outlet) and the user's own outlets may be browsed.
+        if parent and not any(parent.startswith(r) or r.startswith(parent) for r in roots):
+            raise Http404("Trang không thuộc cơ quan của bạn.")
+    own = Q(pk__in=[])
+    for root in roots:
+        own |= Q(path__startswith=root)
+    return pages.filter(own)
 
 
 @hooks.register("before_bulk_action")

@@ -1,18 +1,23 @@
-"""Demo data of the paywall: plans for each outlet, a paying and a free reader. Idempotent.
-Imports no other app (the demo password is the project's documented one)."""
+"""Demo data of the paywall: plans for each outlet, a paying and a free reader, and the
+months of the current year before this one (the subscriber's monthly plans before the yearly
+one, the wall's counters), so that the figures page, which opens on the current year, has
+something to show. Idempotent. Imports no other app (the demo password is the project's
+documented one)."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 from wagtail.models import Site
 
 from .models import (
+    CounterKind,
     Gateway,
     LedgerEntry,
     LedgerKind,
     Order,
     OrderStatus,
+    PaywallCounter,
     PaywallSettings,
     Plan,
     PromoCode,
@@ -110,5 +115,78 @@ def load(stdout=None) -> None:
                 order=order,
                 subscription=sub,
             )
+    if sites:
+        _earlier_months(subscriber, sites)
     if stdout is not None:
         stdout.write("Paywall demo: plans, docgia.thuebao (subscriber), docgia.mienphi (free).")
+
+
+# The wall's monthly counters on the paper (other outlets scaled down): shown, asked to
+# register, asked to pay, signed up, paid.
+COUNTERS = {
+    CounterKind.WALL_REGISTER: 1_800,
+    CounterKind.WALL_SUBSCRIBE: 950,
+    CounterKind.SIGNUP: 140,
+    CounterKind.CONVERSION: 23,
+}
+
+
+def _earlier_months(subscriber, sites):
+    """This year's months before the current one: the subscriber paid a monthly plan on
+    each outlet (expired since), and the wall counted its readers. A month already there
+    is left alone."""
+    today = timezone.localdate()
+    PaywallCounter.objects.bulk_create(
+        [
+            PaywallCounter(
+                site=site,
+                month=f"{today.year}-{month:02d}",
+                kind=kind,
+                count=count // (n + 1) + 7 * month,
+            )
+            for month in range(1, today.month)
+            for n, site in enumerate(sites)
+            for kind, count in COUNTERS.items()
+        ],
+        ignore_conflicts=True,
+    )
+    for month in range(1, today.month):
+        paid = timezone.make_aware(datetime(today.year, month, 5, 8, 30))
+        for site in sites:
+            plan = Plan.objects.get(site=site, slug="thang")
+            if Order.objects.filter(user=subscriber, site=site, plan=plan, paid_at=paid).exists():
+                continue
+            sub = Subscription.objects.create(
+                user=subscriber,
+                site=site,
+                plan=plan,
+                status=SubscriptionStatus.EXPIRED,
+                starts_at=paid,
+                ends_at=paid + timedelta(days=plan.duration_days),
+                activated_at=paid,
+            )
+            order = Order.objects.create(
+                user=subscriber,
+                site=site,
+                plan=plan,
+                subscription=sub,
+                gateway=Gateway.MANUAL,
+                list_price=plan.price,
+                amount=plan.price,
+                status=OrderStatus.PAID,
+                paid_at=paid,
+                gateway_ref="demo",
+            )
+            Order.objects.filter(pk=order.pk).update(created_at=paid)
+            Subscription.objects.filter(pk=sub.pk).update(created_at=paid)
+            LedgerEntry.objects.create(
+                kind=LedgerKind.PAYMENT,
+                amount=plan.price,
+                site=site,
+                plan=plan,
+                gateway=Gateway.MANUAL,
+                gateway_ref="demo",
+                order=order,
+                subscription=sub,
+                created_at=paid,
+            )
