@@ -57,8 +57,17 @@ def running_worker(settings, *, pool="solo", concurrency=1):
     # this worker and name rows of another database: drop them with the queue.
     client.delete("unacked", "unacked_index", "unacked_mutex")
     saved_broker = app.conf.broker_url
+    saved_options = app.conf.broker_transport_options
     settings.CELERY_TASK_ALWAYS_EAGER = False
     app.conf.task_always_eager = False
+    # Every Redis key of this process's queues gets its own prefix: under pytest-xdist the
+    # other test process may run a worker on the same Redis database at the same moment,
+    # and it would take this test's messages (and look for their rows in its own test
+    # database): a story or a media asset left pending for ever.
+    app.conf.broker_transport_options = {
+        **(saved_options or {}),
+        "global_keyprefix": f"hoitu-test-{os.getpid()}:",
+    }
     _use_broker(app, url)
     app.control.purge()  # nothing left over from an earlier test reaches this worker
     try:
@@ -72,4 +81,5 @@ def running_worker(settings, *, pool="solo", concurrency=1):
             yield worker
     finally:
         app.conf.task_always_eager = True
+        app.conf.broker_transport_options = saved_options
         _use_broker(app, saved_broker)
