@@ -101,12 +101,20 @@ class AgencyScopedViewSet(SnippetViewSet):
 class AgencyScopedForm(WagtailAdminModelForm):
     def __init__(self, *args, for_user=None, **kwargs):
         super().__init__(*args, for_user=for_user, **kwargs)
-        if for_user is not None and "agency" in self.fields:
-            self.fields["agency"].queryset = user_agencies(for_user)
-        if "agency" in self.fields:
-            self.fields["agency"].error_messages["invalid_choice"] = (
-                "Cơ quan không hợp lệ hoặc không thuộc quyền của bạn."
-            )
+        field = self.fields.get("agency")
+        if field is None:
+            return
+        if for_user is not None:
+            field.queryset = user_agencies(for_user)
+            # Staff of one agency (nearly everyone) find it already chosen on a new record.
+            if not self.instance.pk and not self.is_bound and "agency" not in self.initial:
+                only = list(field.queryset.values_list("pk", flat=True)[:2])
+                if len(only) == 1:
+                    self.initial["agency"] = only[0]
+        field.error_messages["invalid_choice"] = (
+            "Cơ quan không hợp lệ hoặc không thuộc quyền của bạn."
+        )
+        field.error_messages["required"] = "Hãy chọn cơ quan báo chí."
 
 
 class AgencyViewSet(AgencyScopedViewSet):
