@@ -40,8 +40,12 @@ run: install system-deps
 	DJANGO_SETTINGS_MODULE=config.settings.dev $(MANAGE) load_initial_data --once
 	DJANGO_SETTINGS_MODULE=config.settings.dev $(MANAGE) rundev 127.0.0.1:$(PORT)
 
+# Two test processes (pytest-xdist) by default, one per core of the CI machine;
+# PYTEST_WORKERS=0 runs everything in one process.
+PYTEST_WORKERS ?= 2
+
 test: install system-deps
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check .
