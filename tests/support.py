@@ -25,6 +25,19 @@ def restore_migration_rows():
     importlib.import_module("newsroom.migrations.0002_seed_places").seed(apps, None)
 
 
+def clear_cache():
+    """Empties this test process's cache and nothing else. django-redis's `cache.clear()`
+    is FLUSHDB: under pytest-xdist it would also wipe the other test process's cache (its
+    image renditions, so a query count changes) and the messages queued for its Celery
+    worker on the same Redis database."""
+    from django.core.cache import cache
+
+    if hasattr(cache, "delete_pattern"):  # django-redis: only keys of this KEY_PREFIX
+        cache.delete_pattern("*")
+    else:
+        cache.clear()
+
+
 # Without REDIS_URL (a plain `make test`), the local Redis; never skipped.
 LOCAL_REDIS = "redis://127.0.0.1:6379/0"
 

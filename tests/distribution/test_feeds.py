@@ -7,7 +7,6 @@ from urllib.parse import parse_qs
 
 import feedparser
 import pytest
-from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -16,6 +15,7 @@ from lxml import etree
 from newsroom.models import StoryPage
 from paywall.gating import paid_blocks
 
+from ..support import clear_cache
 from .conftest import agency_stories
 
 pytestmark = pytest.mark.django_db
@@ -27,9 +27,9 @@ NEWS = "{http://www.google.com/schemas/sitemap-news/0.9}"
 
 @pytest.fixture(autouse=True)
 def fresh_cache():
-    cache.clear()
+    clear_cache()
     yield
-    cache.clear()
+    clear_cache()
 
 
 def paid_only_snippets(story) -> list[str]:
@@ -206,7 +206,7 @@ def test_feed_reads_its_stories_in_the_same_number_of_queries_at_any_length(
     counts = []
     for items in (2, 20):
         monkeypatch.setattr(feeds, "FEED_ITEMS", items)
-        cache.clear()
+        clear_cache()
         with CaptureQueriesContext(connection) as queries:
             response = client.get("/rss/", HTTP_HOST="localhost")
         assert len(feedparser.parse(response.content).entries) == items
