@@ -12,6 +12,10 @@ def django_db_setup(django_db_setup, django_db_blocker):
     from django.core.management import call_command
 
     with django_db_blocker.unblock():
+        from wagtail.models import Page
+
+        if Page.get_first_root_node() is None:  # --reuse-db after a transactional test
+            restore_migration_rows()
         call_command("load_initial_data", verbosity=0)
 
 

@@ -4,6 +4,7 @@ from wagtail.admin.forms import WagtailAdminModelForm
 from newsroom.selectors import user_agencies
 
 from .adapters.drop import parse_address
+from .adapters.ftp import tls_context
 from .adapters.sftp import FingerprintProblem, KeyProblem, load_private_key, parse_fingerprints
 from .models import PlatformKind
 
@@ -63,6 +64,9 @@ class PlatformForm(WagtailAdminModelForm):
                 self.fields[
                     f"cred_{name}"
                 ].help_text = f"Đang lưu: {masked[name]}. Để trống để giữ nguyên."
+        if self.instance.pk and self.instance.sends_in_clear:
+            field = self.fields["ftp_plaintext_allowed"]
+            field.help_text = "⚠ ĐANG BẬT. " + str(field.help_text)
         if for_user is not None and "agency" in self.fields:
             self.fields["agency"].queryset = user_agencies(for_user)
 
@@ -76,6 +80,15 @@ class PlatformForm(WagtailAdminModelForm):
                 self.add_error("endpoint", f"Địa chỉ phải có dạng {kind}://máy-chủ:cổng/thư-mục.")
         if kind == PlatformKind.SFTP:
             self._clean_sftp(cleaned)
+        if kind == PlatformKind.FTP and cleaned.get("tls_ca_certificate", "").strip():
+            try:
+                tls_context(cleaned["tls_ca_certificate"])
+            except ValueError:
+                self.add_error(
+                    "tls_ca_certificate",
+                    "Chứng chỉ CA không đọc được: cần một hoặc nhiều chứng chỉ dạng PEM "
+                    "(-----BEGIN CERTIFICATE----- … -----END CERTIFICATE-----).",
+                )
         return cleaned
 
     def _clean_sftp(self, cleaned):

@@ -5,6 +5,7 @@ import hashlib
 import secrets
 
 from django.conf import settings
+from django.contrib import admin
 from django.db import models
 from django.utils import timezone
 from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
@@ -56,6 +57,23 @@ class Platform(models.Model):
         "ssh-keyscan -p cổng máy-chủ | ssh-keygen -lf - (dán một hoặc nhiều dòng). "
         "Khóa máy chủ không khớp thì không gửi.",
     )
+    # FTP: FTPS with explicit TLS (AUTH TLS, PROT P) unless plain FTP is allowed on purpose.
+    ftp_plaintext_allowed = models.BooleanField(
+        "cho phép FTP không mã hóa",
+        default=False,
+        help_text="Chỉ bật khi máy chủ của đối tác không hỗ trợ FTPS và đã thỏa thuận: tên "
+        "đăng nhập, mật khẩu và tệp bài sẽ đi qua mạng ở dạng rõ, ai ở giữa đường truyền "
+        "cũng đọc được. Mặc định giao tệp qua FTPS (TLS tường minh) và kiểm tra chứng chỉ "
+        "máy chủ.",
+    )
+    tls_ca_certificate = models.TextField(
+        "chứng chỉ CA của máy chủ FTPS (PEM)",
+        blank=True,
+        help_text="Để trống: chứng chỉ máy chủ được kiểm tra theo kho CA của hệ thống. Máy "
+        "chủ dùng chứng chỉ tự ký hoặc CA riêng: dán chứng chỉ đó (-----BEGIN "
+        "CERTIFICATE-----…), đã đối chiếu với quản trị máy chủ; khi đó chỉ tin chứng chỉ "
+        "này. Tên máy chủ trong địa chỉ phải có trong chứng chỉ.",
+    )
     credentials_encrypted = models.TextField(
         editable=False, blank=True, default="", verbose_name="thông tin đăng nhập (đã mã hóa)"
     )
@@ -82,6 +100,18 @@ class Platform(models.Model):
 
     def __str__(self):
         return f"{self.name} ({self.get_kind_display()})"
+
+    @property
+    def sends_in_clear(self) -> bool:
+        return self.kind == PlatformKind.FTP and self.ftp_plaintext_allowed
+
+    @admin.display(description="đường truyền")
+    def transport(self) -> str:
+        if self.sends_in_clear:
+            return "⚠ FTP không mã hóa: mật khẩu và tệp đi qua mạng ở dạng rõ"
+        if self.kind in (PlatformKind.FTP, PlatformKind.SFTP):
+            return "FTPS (TLS)" if self.kind == PlatformKind.FTP else "SSH"
+        return "HTTPS" if self.endpoint.startswith("https://") else "HTTP"
 
     @property
     def credentials(self) -> dict:

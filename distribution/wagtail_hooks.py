@@ -46,6 +46,21 @@ def show_new_partner_key(request, instance):
         messages.success(request, f"Khóa API mới (chỉ hiển thị một lần, hãy lưu lại): {raw}")
 
 
+PLAINTEXT_WARNING = (
+    "Nền tảng «{}» giao tệp qua FTP không mã hóa: tên đăng nhập, mật khẩu và tệp bài đi qua "
+    "mạng ở dạng rõ. Chỉ dùng khi đối tác chưa có FTPS."
+)
+
+
+@hooks.register("after_create_snippet")
+@hooks.register("after_edit_snippet")
+def warn_plaintext_ftp(request, instance):
+    from .models import Platform
+
+    if isinstance(instance, Platform) and instance.sends_in_clear:
+        messages.warning(request, PLAINTEXT_WARNING.format(instance.name))
+
+
 @hooks.register("register_page_header_buttons")
 def story_distribution_button(page, user, view_name, next_url=None):
     from wagtail.admin.widgets import Button

@@ -457,19 +457,58 @@ def order_create(*, user, plan: Plan, gateway: str, promo_code: str = "") -> Ord
         )
 
 
+# Every change of an order's status goes through `_order_move`, on the order's row locked
+# by `_order_locked` inside the caller's transaction, and only along these arrows. A
+# failure never un-pays an order. A payment the gateway confirms (signed, right amount)
+# after the order failed or was cancelled is honoured: the gateway took the reader's
+# money, so the order becomes paid and its subscription starts (logged as a warning for
+# staff, who may refund it). Refunds never change the order's status: they are `Refund`
+# rows and negative ledger entries against a paid order.
+ORDER_TRANSITIONS = {
+    OrderStatus.PENDING: {OrderStatus.PAID, OrderStatus.FAILED, OrderStatus.CANCELLED},
+    OrderStatus.FAILED: {OrderStatus.PAID},
+    OrderStatus.CANCELLED: {OrderStatus.PAID},
+    OrderStatus.PAID: set(),
+}
+
+
+class TransitionRefused(Exception):
+    pass
+
+
+def _order_locked(pk: int) -> Order:
+    """The order's row, locked until the surrounding transaction ends."""
+    if not transaction.get_connection().in_atomic_block:
+        raise TransitionRefused("an order's status changes only inside a transaction")
+    return Order.objects.select_for_update().get(pk=pk)
+
+
+def _order_move(order: Order, to: str, **fields) -> None:
+    if to not in ORDER_TRANSITIONS[order.status]:
+        raise TransitionRefused(f"order {order.reference}: {order.status} -> {to} is not allowed")
+    order.status = to
+    for name, value in fields.items():
+        setattr(order, name, value)
+    order.save(update_fields=["status", *fields])
+
+
+def _release_pending(order: Order) -> None:
+    """A pending order that ends unpaid gives back its subscription and promo use."""
+    Subscription.objects.filter(pk=order.subscription_id, status=SubscriptionStatus.PENDING).update(
+        status=SubscriptionStatus.CANCELLED, cancelled_at=timezone.now()
+    )
+    if order.promo_id:
+        promo_release(promo=order.promo)
+
+
 def order_cancel(*, order: Order) -> bool:
-    """A reader abandons a pending order (or the gateway reports failure)."""
+    """A reader abandons a pending order (or the gateway refused to create it)."""
     with transaction.atomic():
-        order = Order.objects.select_for_update().get(pk=order.pk)
+        order = _order_locked(order.pk)
         if order.status != OrderStatus.PENDING:
             return False
-        order.status = OrderStatus.CANCELLED
-        order.save(update_fields=["status"])
-        Subscription.objects.filter(
-            pk=order.subscription_id, status=SubscriptionStatus.PENDING
-        ).update(status=SubscriptionStatus.CANCELLED, cancelled_at=timezone.now())
-        if order.promo_id:
-            promo_release(promo=order.promo)
+        _order_move(order, OrderStatus.CANCELLED)
+        _release_pending(order)
     return True
 
 
@@ -480,7 +519,6 @@ class Confirm:
     NOT_FOUND = "not_found"
     WRONG_AMOUNT = "wrong_amount"
     ALREADY = "already_confirmed"
-    CANCELLED = "cancelled"
 
 
 def order_find(*, gateway: str, reference: str) -> Order | None:
@@ -496,27 +534,39 @@ def order_confirm_payment(
 ) -> str:
     """Called by an IPN whose signature is already verified, or by reconciliation with the
     gateway's signed query answer (`reconciled`). Checks order, amount and "already
-    confirmed" in that order, under a row lock; only OK changes anything."""
+    confirmed" in that order, under a row lock; only OK changes anything. A payment after
+    the order failed or was cancelled is honoured (see ORDER_TRANSITIONS)."""
     with transaction.atomic():
         order = order_find(gateway=gateway, reference=reference)
         if order is None:
             return Confirm.NOT_FOUND
-        order = Order.objects.select_for_update().get(pk=order.pk)
+        order = _order_locked(order.pk)
         if int(amount) != order.amount:
             logger.warning("Payment %s: amount %s != %s", order.reference, amount, order.amount)
             return Confirm.WRONG_AMOUNT
         if order.status == OrderStatus.PAID:
             return Confirm.ALREADY
-        if order.status != OrderStatus.PENDING:
-            logger.warning("Payment for %s order %s refused", order.status, order.reference)
-            return Confirm.CANCELLED
+        late = order.status != OrderStatus.PENDING
+        if late:
+            logger.warning(
+                "Late payment for %s order %s (%s %s): honoured, the gateway took the money",
+                order.status,
+                order.reference,
+                gateway,
+                gateway_ref,
+            )
+            if order.promo_id:
+                _promo_retake(order)
         now = timezone.now()
-        order.status = OrderStatus.PAID
-        order.paid_at = now
-        order.gateway_ref = str(gateway_ref)[:64]
-        order.settled_by_reconciliation = reconciled
-        order.save(update_fields=["status", "paid_at", "gateway_ref", "settled_by_reconciliation"])
-        subscription_activate(subscription=order.subscription, now=now)
+        _order_move(
+            order,
+            OrderStatus.PAID,
+            paid_at=now,
+            gateway_ref=str(gateway_ref)[:64],
+            settled_by_reconciliation=reconciled,
+        )
+        subscription = Subscription.objects.select_for_update().get(pk=order.subscription_id)
+        subscription_activate(subscription=subscription, now=now)
         LedgerEntry.objects.create(
             kind=LedgerKind.PAYMENT,
             amount=order.amount,
@@ -525,10 +575,22 @@ def order_confirm_payment(
             gateway=order.gateway,
             gateway_ref=order.gateway_ref,
             order=order,
-            subscription=order.subscription,
+            subscription=subscription,
         )
         _count(order.site, CounterKind.CONVERSION)
     return Confirm.OK
+
+
+def _promo_retake(order: Order) -> None:
+    """A failed order gave its promo use back; paid after all, it takes it again (the
+    reader paid the discounted price) if the code still has one, else it is logged."""
+    taken = PromoCode.objects.filter(pk=order.promo_id, used_count__lt=F("max_uses")).update(
+        used_count=F("used_count") + 1
+    )
+    if not taken:
+        logger.warning(
+            "Late payment %s: promo code %s has no use left", order.reference, order.promo
+        )
 
 
 def order_mark_failed(
@@ -542,19 +604,15 @@ def order_mark_failed(
         order = order_find(gateway=gateway, reference=reference)
         if order is None:
             return Confirm.NOT_FOUND
-        order = Order.objects.select_for_update().get(pk=order.pk)
+        order = _order_locked(order.pk)
         if amount is not None and int(amount) != order.amount:
             return Confirm.WRONG_AMOUNT
         if order.status != OrderStatus.PENDING:
+            if order.status == OrderStatus.PAID:
+                logger.info("Late failure report for paid order %s ignored", order.reference)
             return Confirm.ALREADY
-        order.status = OrderStatus.FAILED
-        order.settled_by_reconciliation = reconciled
-        order.save(update_fields=["status", "settled_by_reconciliation"])
-        Subscription.objects.filter(
-            pk=order.subscription_id, status=SubscriptionStatus.PENDING
-        ).update(status=SubscriptionStatus.CANCELLED, cancelled_at=timezone.now())
-        if order.promo_id:
-            promo_release(promo=order.promo)
+        _order_move(order, OrderStatus.FAILED, settled_by_reconciliation=reconciled)
+        _release_pending(order)
     return Confirm.OK
 
 
@@ -577,7 +635,10 @@ def subscription_activate(*, subscription: Subscription, now=None) -> Subscripti
     subscription.starts_at = start
     subscription.ends_at = start + timedelta(days=subscription.plan.duration_days)
     subscription.activated_at = now
-    subscription.save(update_fields=["status", "starts_at", "ends_at", "activated_at"])
+    subscription.cancelled_at = None  # a late payment revives a released subscription
+    subscription.save(
+        update_fields=["status", "starts_at", "ends_at", "activated_at", "cancelled_at"]
+    )
     return subscription
 
 

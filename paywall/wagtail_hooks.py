@@ -14,7 +14,8 @@ from .views import dashboard_view
 
 
 class ReadOnlyPolicy(ModelPermissionPolicy):
-    """Money records are written by services only (IPN, cancellation), never by hand."""
+    """Money records are written by services only (IPN, cancellation), never by hand: an
+    order's or a subscription's state changes only along `services.ORDER_TRANSITIONS`."""
 
     def user_has_permission(self, user, action):
         if action in ("add", "change", "delete", "lock", "unlock"):
@@ -116,6 +117,7 @@ class PaywallGroup(SnippetViewSetGroup):
 
 
 register_permission_policy(Order, ReadOnlyPolicy(Order))
+register_permission_policy(Subscription, ReadOnlyPolicy(Subscription))
 register_permission_policy(LedgerEntry, ReadOnlyPolicy(LedgerEntry))
 register_snippet(PaywallGroup)
 

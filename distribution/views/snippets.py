@@ -11,7 +11,7 @@ class PlatformViewSet(SnippetViewSet):
     icon = "site"
     menu_label = "Nền tảng phân phối"
     add_to_admin_menu = False
-    list_display = ["name", "agency", "kind", "enabled"]
+    list_display = ["name", "agency", "kind", "transport", "enabled"]
     list_filter = ["kind", "enabled"]
     panels = [
         FieldPanel("agency"),
@@ -21,6 +21,8 @@ class PlatformViewSet(SnippetViewSet):
         FieldPanel("endpoint"),
         FieldPanel("token_endpoint"),
         FieldPanel("host_key_fingerprint"),
+        FieldPanel("tls_ca_certificate"),
+        FieldPanel("ftp_plaintext_allowed"),
         MultiFieldPanel(
             [FieldPanel(f"cred_{name}") for name in CREDENTIAL_FIELDS],
             heading="Thông tin xác thực (mã hóa khi lưu, không hiển thị lại)",

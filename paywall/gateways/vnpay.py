@@ -75,7 +75,6 @@ RESPONSES = {
     Confirm.OK: ("00", "Confirm Success"),
     Confirm.NOT_FOUND: ("01", "Order not found"),
     Confirm.ALREADY: ("02", "Order already confirmed"),
-    Confirm.CANCELLED: ("02", "Order already confirmed"),
     Confirm.WRONG_AMOUNT: ("04", "invalid amount"),
 }
 

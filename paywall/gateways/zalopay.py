@@ -112,7 +112,6 @@ def handle_callback(body: bytes) -> dict:
     return {
         Confirm.OK: _answer(1, "success"),
         Confirm.ALREADY: _answer(2, "already confirmed"),
-        Confirm.CANCELLED: _answer(2, "order cancelled"),
         Confirm.WRONG_AMOUNT: _answer(0, "amount mismatch"),
         Confirm.NOT_FOUND: _answer(0, "order not found"),
     }[outcome]

@@ -1,3 +1,5 @@
+import threading
+import warnings
 from pathlib import Path
 
 import pytest
@@ -8,6 +10,14 @@ from newsroom.models import Agency, StoryPage
 from paywall.access import AccessLevel
 
 from .fakes import PushFake, ZaloFake
+
+with warnings.catch_warnings():
+    # pyftpdlib still imports asyncore/asynchat on Python 3.11.
+    warnings.simplefilter("ignore", DeprecationWarning)
+    from pyftpdlib.authorizers import DummyAuthorizer
+    from pyftpdlib.handlers import FTPHandler
+    from pyftpdlib.ioloop import IOLoop
+    from pyftpdlib.servers import ThreadedFTPServer
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
@@ -131,3 +141,40 @@ def unpublish(django_capture_on_commit_callbacks):
         return story
 
     return run
+
+
+def serve_ftp(base_handler, root, **options):
+    """A real FTP server on 127.0.0.1 (pyftpdlib) serving `root` to iptv/ftp-pass, that
+    records every command; `options` are set on the handler class (TLS certificate...)."""
+    authorizer = DummyAuthorizer()
+    authorizer.add_user("iptv", "ftp-pass", str(root), perm="elradfmw")
+    commands = []
+
+    class Handler(base_handler):
+        def pre_process_command(self, line, cmd, arg):
+            commands.append((cmd, arg))
+            return super().pre_process_command(line, cmd, arg)
+
+    Handler.authorizer = authorizer
+    Handler.auth_failed_timeout = 0.1  # pyftpdlib waits 3 s after a bad login by default
+    for name, value in options.items():
+        setattr(Handler, name, value)
+    # A loop of its own: pyftpdlib's default IOLoop is a process-wide singleton that the
+    # previous test's server closed.
+    server = ThreadedFTPServer(("127.0.0.1", 0), Handler, ioloop=IOLoop())
+    # pyftpdlib keeps its stop flag on the class: a server stopped by an earlier test
+    # would make this one drop new sessions at once. One flag per server.
+    server._exit = threading.Event()
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    server.root = root
+    server.commands = commands
+    return server
+
+
+@pytest.fixture
+def ftp_server(tmp_path):
+    """A plain FTP server."""
+    (tmp_path / "incoming").mkdir()
+    server = serve_ftp(FTPHandler, tmp_path)
+    yield server
+    server.close_all()

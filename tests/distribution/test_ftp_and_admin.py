@@ -1,16 +1,5 @@
-import threading
-import warnings
-
 import pytest
 from django.contrib.auth import get_user_model
-
-with warnings.catch_warnings():
-    # pyftpdlib still imports asyncore/asynchat on Python 3.11.
-    warnings.simplefilter("ignore", DeprecationWarning)
-    from pyftpdlib.authorizers import DummyAuthorizer
-    from pyftpdlib.handlers import FTPHandler
-    from pyftpdlib.ioloop import IOLoop
-    from pyftpdlib.servers import ThreadedFTPServer
 
 from distribution.models import Delivery, DeliveryState, Platform, PlatformKind
 
@@ -19,39 +8,15 @@ from .conftest import make_push_platform
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def ftp_server(tmp_path):
-    """A real FTP server on 127.0.0.1 (pyftpdlib) that records every command."""
-    authorizer = DummyAuthorizer()
-    (tmp_path / "incoming").mkdir()
-    authorizer.add_user("iptv", "ftp-pass", str(tmp_path), perm="elradfmw")
-    commands = []
-
-    class Handler(FTPHandler):
-        def pre_process_command(self, line, cmd, arg):
-            commands.append((cmd, arg))
-            return super().pre_process_command(line, cmd, arg)
-
-    Handler.authorizer = authorizer
-    Handler.auth_failed_timeout = 0.1  # pyftpdlib waits 3 s after a bad login by default
-    # A loop of its own: pyftpdlib's default IOLoop is a process-wide singleton that the
-    # previous test's server closed.
-    server = ThreadedFTPServer(("127.0.0.1", 0), Handler, ioloop=IOLoop())
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    server.root = tmp_path
-    server.commands = commands
-    yield server
-    server.close_all()
-
-
-def ftp_platform(agency, ftp_server, folder):
+def ftp_platform(agency, ftp_server, folder, *, plaintext=True, ca="", name="IPTV (fake)"):
     host, port = ftp_server.address[:2]
     platform = Platform(
         agency=agency,
-        name="IPTV (fake)",
+        name=name,
         kind=PlatformKind.FTP,
         endpoint=f"ftp://{host}:{port}/{folder}",
+        ftp_plaintext_allowed=plaintext,
+        tls_ca_certificate=ca,
     )
     platform.set_credentials({"username": "iptv", "password": "ftp-pass"})
     platform.save()

@@ -267,20 +267,34 @@ def test_zalopay_callback_bad_inputs_then_confirm_then_replay(order_for):
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("gateway", ["vnpay", "momo", "zalopay"])
-def test_callback_for_cancelled_order_changes_nothing(order_for, gateway):
+@pytest.mark.parametrize("ended", ["cancelled", "failed"])
+def test_late_payment_of_a_cancelled_or_failed_order_is_honoured(order_for, gateway, ended):
+    """The gateway took the money after the order ended unpaid: the reader gets what they
+    paid for, booked once, and the gateway its success answer."""
     order = order_for(gateway)
-    assert services.order_cancel(order=order)
-    before = snapshot()
-    if gateway == "vnpay":
-        assert vnpay_ipn(order)["RspCode"] == "02"
-    elif gateway == "momo":
-        momo_ipn(order)
+    if ended == "cancelled":
+        assert services.order_cancel(order=order)
     else:
-        assert zalopay_callback(order) == 2
-    assert snapshot() == before
-    assert not LedgerEntry.objects.filter(order=order).exists()
+        services.order_mark_failed(gateway=gateway, reference=order.reference, amount=None)
+    order.refresh_from_db()
+    assert order.status == ended and order.subscription.status == SubscriptionStatus.CANCELLED
+    if gateway == "vnpay":
+        assert vnpay_ipn(order)["RspCode"] == "00"
+        assert vnpay_ipn(order)["RspCode"] == "02"  # a replay books nothing more
+    elif gateway == "momo":
+        assert momo_ipn(order) == 204 and momo_ipn(order) == 204
+    else:
+        assert zalopay_callback(order) == 1 and zalopay_callback(order) == 2
+    order.refresh_from_db()
+    assert order.status == "paid" and order.paid_at is not None
+    assert LedgerEntry.objects.filter(order=order, kind="payment").count() == 1
     order.subscription.refresh_from_db()
-    assert order.subscription.status == SubscriptionStatus.CANCELLED
+    assert order.subscription.status == SubscriptionStatus.ACTIVE
+    assert order.subscription.cancelled_at is None and order.subscription.ends_at is not None
+    # and a failure report after that changes nothing
+    services.order_mark_failed(gateway=gateway, reference=order.reference, amount=None)
+    order.refresh_from_db()
+    assert order.status == "paid"
 
 
 @pytest.mark.django_db
@@ -433,3 +447,23 @@ def test_gateway_down_cancels_the_order_with_a_clear_message(demo, make_reader, 
     assert order.status == "cancelled"
     assert Subscription.objects.get(user=user).status == SubscriptionStatus.CANCELLED
     assert not LedgerEntry.objects.filter(order=order).exists()
+
+
+@pytest.mark.django_db
+def test_subscriptions_cannot_be_edited_by_hand_in_the_admin(order_for):
+    """A subscription's state follows its order's; not even a superuser sets it by hand."""
+    from django.contrib.auth import get_user_model
+
+    order = order_for("vnpay")
+    services.order_mark_failed(gateway="vnpay", reference=order.reference, amount=None)
+    subscription = Subscription.objects.get(pk=order.subscription_id)
+    admin = get_user_model().objects.create_superuser("sieu.quantri", "sq@example.vn", "x")
+    client = Client()
+    client.force_login(admin)
+    url = f"/admin/snippets/paywall/subscription/edit/{subscription.pk}/"
+    assert client.get(url).status_code in (302, 403)
+    client.post(url, {"status": "active", "user": order.user_id, "site": order.site_id})
+    subscription.refresh_from_db()
+    assert subscription.status == SubscriptionStatus.CANCELLED
+    listing = client.get("/admin/snippets/paywall/subscription/")
+    assert listing.status_code == 200 and "/add/" not in listing.content.decode()
