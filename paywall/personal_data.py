@@ -90,7 +90,7 @@ def _commune_name(code):
 
 def reader_data(user) -> dict:
     """Everything held about `user`, keyed by what a person reads (Vietnamese labels)."""
-    from axes.models import AccessLog
+    from axes.models import AccessFailureLog, AccessLog
 
     sections = []
     for model, field in user_relations():
@@ -117,23 +117,25 @@ def reader_data(user) -> dict:
                 "bản ghi": [_row(e) for e in ledger],
             }
         )
-    logins = AccessLog.objects.filter(username__iexact=user.get_username()).order_by("pk")
-    if logins:
-        sections.append(
-            {
-                "loại dữ liệu": "nhật ký đăng nhập",
-                "bảng": AccessLog._meta.label,
-                "bản ghi": [
-                    {
-                        "đăng nhập lúc": _value(e, AccessLog._meta.get_field("attempt_time")),
-                        "đăng xuất lúc": _value(e, AccessLog._meta.get_field("logout_time")),
-                        "địa chỉ IP": e.ip_address,
-                        "trình duyệt": e.user_agent,
-                    }
-                    for e in logins
-                ],
-            }
-        )
+    # django-axes keeps log-ins and failures by username (no foreign key).
+    for model, label in ((AccessLog, "nhật ký đăng nhập"), (AccessFailureLog, "lần đăng nhập sai")):
+        entries = model.objects.filter(username__iexact=user.get_username()).order_by("pk")
+        if entries:
+            sections.append(
+                {
+                    "loại dữ liệu": label,
+                    "bảng": model._meta.label,
+                    "bản ghi": [
+                        {
+                            "lúc": _value(e, model._meta.get_field("attempt_time")),
+                            "địa chỉ IP": e.ip_address,
+                            "trình duyệt": e.user_agent,
+                            "trang": e.path_info,
+                        }
+                        for e in entries
+                    ],
+                }
+            )
     return {
         "tài liệu": "Dữ liệu cá nhân của độc giả (Nghị định 13/2023/NĐ-CP)",
         "xuất lúc": timezone.localtime().isoformat(),
