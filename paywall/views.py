@@ -1,6 +1,7 @@
 """Reader pages (accounts, plans, checkout), gateway endpoints and dev imitations.
 Views are thin: the work is in services and the gateway modules."""
 
+import hashlib
 import json
 import logging
 import urllib.parse
@@ -10,6 +11,7 @@ from django.contrib.auth import get_user_model, login, logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.hashers import make_password
+from django.core.cache import cache
 from django.db import IntegrityError
 from django.http import Http404, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -99,9 +101,17 @@ def _send_verification(request, user, next_url=""):
     )
 
 
+# At most one "someone signed up with your address" mail per address in this time:
+# repeating the sign-up must not flood the owner's mailbox.
+OWNER_MAIL_SECONDS = 15 * 60
+
+
 def _send_already_registered(request, email, next_url=""):
     """To the owner of an address someone tried to sign up with: how to log in or reset
     the password. The one who tried learns nothing (the page they see is the same)."""
+    key = "paywall:owner-mailed:" + hashlib.sha256(email.encode()).hexdigest()
+    if not cache.add(key, 1, timeout=OWNER_MAIL_SECONDS):
+        return
     context = {
         "login": request.build_absolute_uri(with_next(reverse("paywall:login"), next_url)),
         "reset": request.build_absolute_uri(reverse("paywall:password_reset")),
