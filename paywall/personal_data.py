@@ -169,8 +169,9 @@ def reader_delete(user) -> str:
     try:
         with transaction.atomic():
             get_user_model().objects.filter(pk=pk).first().delete()
-    except models.ProtectedError as exc:
-        names = sorted({str(o._meta.verbose_name) for o in exc.protected_objects})
+    except (models.ProtectedError, models.RestrictedError) as exc:
+        kept = getattr(exc, "protected_objects", None) or getattr(exc, "restricted_objects", ())
+        names = sorted({str(o._meta.verbose_name) for o in kept})
         logger.warning("Reader %s deletion refused, protected rows: %s", pk, names)
         raise DeletionRefused(
             "Chưa xóa được tài khoản vì còn dữ liệu phải giữ lại ("
