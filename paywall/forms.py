@@ -87,14 +87,17 @@ class SignupForm(ReaderFormMixin, forms.Form):
     commune_code = CommuneField()
 
     def clean_email(self):
-        email = self.cleaned_data["email"].strip().lower()
+        # Whether the address already has an account is never said here (nor anywhere
+        # the sign-up answers): the view mails its owner instead.
+        return self.cleaned_data["email"].strip().lower()
+
+    def existing_account(self):
+        email = self.cleaned_data["email"]
         User = get_user_model()
-        if (
-            User.objects.filter(email__iexact=email).exists()
-            or User.objects.filter(username__iexact=email).exists()
-        ):
-            raise forms.ValidationError("Email này đã được dùng cho một tài khoản khác.")
-        return email
+        return (
+            User.objects.filter(email__iexact=email).first()
+            or User.objects.filter(username__iexact=email).first()
+        )
 
     def clean(self):
         data = super().clean()
@@ -133,7 +136,24 @@ class ReaderLoginForm(ReaderFormMixin, AuthenticationForm):
 
 
 class ReaderPasswordResetForm(ReaderFormMixin, PasswordResetForm):
-    pass
+    def send_mail(
+        self,
+        subject_template_name,
+        email_template_name,
+        context,
+        from_email,
+        to_email,
+        html_email_template_name=None,
+    ):
+        """Queued (paywall.tasks.send_reader_mail): the answer to a known address takes
+        no longer than to an unknown one, and an SMTP failure cannot tell them apart."""
+        from django.template import loader
+
+        from .tasks import send_reader_mail
+
+        subject = "".join(loader.render_to_string(subject_template_name, context).splitlines())
+        body = loader.render_to_string(email_template_name, context)
+        send_reader_mail.delay(subject, body, to_email)
 
 
 class ReaderSetPasswordForm(ReaderFormMixin, SetPasswordForm):
@@ -152,6 +172,29 @@ class ReaderSetPasswordForm(ReaderFormMixin, SetPasswordForm):
         if password:
             for message in password_errors(password, user):
                 self.add_error(password_field_name, message)
+
+
+class AccountDeleteForm(ReaderFormMixin, forms.Form):
+    """Xóa tài khoản: the reader's own password, again (a borrowed, unlocked phone is not
+    enough to delete someone's account)."""
+
+    password = forms.CharField(
+        label="Mật khẩu hiện tại", widget=_password_input("current-password"), strip=False
+    )
+
+    def __init__(self, request, *args, **kwargs):
+        self.request = request
+        super().__init__(*args, **kwargs)
+
+    def clean_password(self):
+        # Through authenticate(): axes counts and throttles wrong passwords here too.
+        from django.contrib.auth import authenticate
+
+        password = self.cleaned_data["password"]
+        user = self.request.user
+        if authenticate(self.request, username=user.get_username(), password=password) != user:
+            raise forms.ValidationError("Mật khẩu không đúng: tài khoản chưa bị xóa.")
+        return password
 
 
 class ProfileForm(ReaderFormMixin, forms.Form):

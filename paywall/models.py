@@ -123,6 +123,10 @@ class Plan(models.Model):
         return f"{self.name} — {self.price:,} đ".replace(",", ".")
 
 
+# Shown where a reader who deleted their account used to be named.
+DELETED_READER = "(độc giả đã xóa tài khoản)"
+
+
 class SubscriptionStatus(models.TextChoices):
     PENDING = "pending", "Chờ thanh toán"
     ACTIVE = "active", "Đang hiệu lực"
@@ -131,9 +135,13 @@ class SubscriptionStatus(models.TextChoices):
 
 
 class Subscription(models.Model):
+    # NULL once the reader deleted their account (Decree 13/2023): the subscription and
+    # its ledger entries stay, without the person.
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
         related_name="subscriptions",
         verbose_name="độc giả",
     )
@@ -162,7 +170,8 @@ class Subscription(models.Model):
         indexes = [models.Index(fields=["user", "site", "status"])]
 
     def __str__(self):
-        return f"{self.user} · {self.plan.name} · {self.get_status_display()}"
+        who = self.user if self.user_id else DELETED_READER
+        return f"{who} · {self.plan.name} · {self.get_status_display()}"
 
     @property
     def is_current(self) -> bool:
@@ -238,8 +247,14 @@ class Order(models.Model):
     reference = models.CharField(
         max_length=40, unique=True, default=new_order_reference, verbose_name="mã đơn"
     )
+    # NULL once the reader deleted their account: amount, reference and gateway stay.
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="độc giả"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="độc giả",
     )
     site = models.ForeignKey(
         "wagtailcore.Site", on_delete=models.PROTECT, related_name="+", verbose_name="trang báo"

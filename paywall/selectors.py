@@ -155,7 +155,8 @@ def dashboard(*, site=None, sites=None, year: int | None = None) -> dict:
     conversions = totals[CounterKind.CONVERSION]
     return {
         "year": year,
-        "active_subscribers": active.values("user").distinct().count(),
+        # Subscriptions of deleted accounts (user NULL) have nobody behind them.
+        "active_subscribers": active.exclude(user=None).values("user").distinct().count(),
         "months": list(months.values()),
         "by_plan": by_plan,
         "revenue_total": ledger.aggregate(t=Sum("amount"))["t"] or 0,

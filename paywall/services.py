@@ -684,12 +684,12 @@ def subscription_remind(*, subscription_id: int) -> bool:
 
     with transaction.atomic():
         sub = (
-            Subscription.objects.select_for_update()
+            Subscription.objects.select_for_update(of=("self",))
             .select_related("plan", "user", "site")
             .filter(pk=subscription_id, status=SubscriptionStatus.ACTIVE, reminded_at__isnull=True)
             .first()
         )
-        if sub is None or not sub.user.email:
+        if sub is None or sub.user is None or not sub.user.email:
             return False
         sub.reminded_at = timezone.now()
         sub.save(update_fields=["reminded_at"])
@@ -708,6 +708,7 @@ def reminders_due(*, now=None, days: int | None = None):
     days = days if days is not None else getattr(settings, "PAYWALL_REMINDER_DAYS", 3)
     return Subscription.objects.filter(
         status=SubscriptionStatus.ACTIVE,
+        user__isnull=False,  # nobody to remind once the reader deleted their account
         reminded_at__isnull=True,
         ends_at__gt=now,
         ends_at__lte=now + timedelta(days=days),

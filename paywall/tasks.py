@@ -39,3 +39,13 @@ def reconcile_order(order_id: int) -> str:
     from .reconciliation import order_reconcile
 
     return order_reconcile(order_id=order_id)
+
+
+@shared_task(acks_late=True)
+def send_reader_mail(subject: str, message: str, recipient: str) -> None:
+    """Account mail (sign-up, password reset, deletion) sent outside the request: the
+    answer takes the same time, and cannot fail differently, whether or not the address
+    belongs to an account."""
+    from django.core.mail import send_mail
+
+    send_mail(subject=subject, message=message, from_email=None, recipient_list=[recipient])

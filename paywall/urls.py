@@ -31,6 +31,8 @@ urlpatterns = [
         name="password_reset_complete",
     ),
     path("tai-khoan/", views.account, name="account"),
+    path("tai-khoan/du-lieu-cua-toi/", views.account_data, name="account_data"),
+    path("tai-khoan/xoa-tai-khoan/", views.account_delete, name="account_delete"),
     path("tai-khoan/thue-bao/<int:pk>/huy/", views.subscription_cancel, name="subscription_cancel"),
     path("tai-khoan/tang-bai/<int:story_id>/", views.gift_create, name="gift_create"),
     path("in/<int:story_id>/", views.print_story, name="print_story"),

