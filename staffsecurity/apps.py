@@ -6,4 +6,4 @@ class StaffSecurityConfig(AppConfig):
     verbose_name = "An toàn đăng nhập"
 
     def ready(self):
-        from . import signals  # noqa: F401 - lockout alerts, session tracking and ending
+        from . import checks, signals  # noqa: F401 - system check; alerts, session tracking

@@ -4,6 +4,7 @@ page, with one alert to the administrators."""
 
 import logging
 
+import pytest
 from django.core import mail
 from django.test import Client
 
@@ -104,3 +105,12 @@ def test_the_address_is_the_client_behind_the_proxy(settings, staff_names, demo_
     # A forged header from outside the proxies changes nothing: still the sender's address.
     forged = Client(REMOTE_ADDR="198.51.100.66", HTTP_X_FORWARDED_FOR="192.0.2.1")
     assert admin_login(forged, staff_names[0], demo_password).status_code == 429
+
+
+def test_a_limit_missing_for_a_lockout_set_stops_the_start(settings):
+    from django.core.management import call_command
+    from django.core.management.base import SystemCheckError
+
+    settings.HOITU_LOGIN_FAILURE_LIMITS = [5]
+    with pytest.raises(SystemCheckError, match="staffsecurity.E001"):
+        call_command("check")
