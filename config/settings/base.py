@@ -1,6 +1,7 @@
 """Settings shared by every environment. Secrets come only from the environment."""
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -154,12 +155,34 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-# Five failed staff logins from one username and address lock it for an hour.
+# --- Staff security (staffsecurity app; docs/staffsecurity.md) ---
+# Login lockouts: 5 failures for one account from one address, or 20 from one address
+# across accounts (password spraying; a newsroom behind one NAT address stays under it),
+# lock that pair / that address for an hour after the last failure.
+AXES_HANDLER = "staffsecurity.lockout.LoginLockoutHandler"
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
+HOITU_LOGIN_FAILURE_LIMITS = [5, 20]  # one per AXES_LOCKOUT_PARAMETERS set
 AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = 1
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
+AXES_CLIENT_IP_CALLABLE = "config.middleware.client_ip"  # behind TRUSTED_PROXIES
+AXES_LOCKOUT_CALLABLE = "staffsecurity.lockout.lockout_response"
+HOITU_LOGIN_HELP_CONTACT = os.environ.get(
+    "HOITU_LOGIN_HELP_CONTACT", "bộ phận quản trị hệ thống của cơ quan"
+)
+# Staff sessions: 30 minutes without a request, 12 hours after login at most; staff
+# accounts with no login for 45 days are disabled (beat, daily).
+HOITU_STAFF_SESSION_IDLE = timedelta(minutes=30)
+HOITU_STAFF_SESSION_MAX_AGE = timedelta(hours=12)
+HOITU_STAFF_INACTIVE_DAYS = 45
+INSTALLED_APPS += ["staffsecurity"]
+MIDDLEWARE += ["staffsecurity.sessions.StaffSessionMiddleware"]
+CELERY_BEAT_SCHEDULE["staffsecurity-disable-inactive"] = {
+    "task": "staffsecurity.tasks.disable_inactive_staff",
+    "schedule": crontab(minute=30, hour=2),
+}
+# --- end staff security ---
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
