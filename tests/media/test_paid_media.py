@@ -264,3 +264,17 @@ def test_podcast_skips_a_cut_a_paid_story_also_plays(metered_radio):
     assert f"hoitu:story:{episode.pk}:audio" not in feed
     for name in file_names(metered_radio.audio):
         assert name not in feed
+
+
+def test_staff_edit_page_links_the_paid_cut_through_staff_links(premium_tv):
+    from django.contrib.auth import get_user_model
+
+    staff = Client()
+    staff.force_login(get_user_model().objects.get(username="bientap.ptth"))
+    asset = premium_tv.video
+    html = staff.get(f"/admin/media/edit/{asset.pk}/").content.decode()
+    links = re.findall(r'<li><a href="([^"]+)">', html.split("media-renditions", 1)[1])
+    assert links and all(link.startswith("/tep-media/") for link in links), links
+    assert fetch(staff, premium_tv, links[0]).status_code == 200
+    # Signed for that editor: a reader (even a subscriber) holding it gets nothing.
+    assert fetch(reader("docgia.thuebao"), premium_tv, links[0]).status_code == 403
