@@ -1,5 +1,7 @@
+import re
+
 from django.conf import settings
-from django.urls import include, path
+from django.urls import include, path, re_path
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
@@ -19,9 +21,11 @@ urlpatterns = [
     path("", include("analytics.urls")),
 ]
 
-if settings.DEBUG:
-    from django.conf.urls.static import static
+if settings.MEDIA_URL.startswith("/"):
+    # Development serving of MEDIA_URL (404 unless DEBUG), refusing the files of cuts of
+    # paid stories: those go only through signed links (newsroom/media/files.py).
+    from newsroom.media.files import media_raw
 
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+    urlpatterns += [re_path(rf"^{re.escape(settings.MEDIA_URL[1:])}(?P<path>.+)$", media_raw)]
 
 urlpatterns += [path("", include(wagtail_urls))]

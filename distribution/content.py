@@ -11,6 +11,7 @@ from django.utils.html import strip_tags
 from wagtail.images import get_image_model
 from wagtail.models import Page
 
+from newsroom.media.access import is_protected
 from newsroom.models import Outlet, StoryTag
 from paywall.gating import is_free, public_text, teaser_blocks
 
@@ -162,7 +163,9 @@ def _public_story(story, section, outlet, root: str) -> PublicStory:
         caption = story.lead_image.title
     cover_url, cover_path = (image_url, image_path) if image_url else default_cover(outlet, root)
     video_path = video_url = video_thumbnail = ""
-    if story.video_id and story.video.file:
+    # The cut of a paid story follows its text's gate: no platform, feed or partner gets
+    # it (Zalo would upload it as a public video); nor a cut a paid story also uses.
+    if story.video_id and story.video.file and is_free(story) and not is_protected(story.video):
         video = story.video
         video_url = _absolute(root, video.file.url)
         try:

@@ -12,6 +12,7 @@ from wagtail.images.models import SourceImageIOError
 from wagtail.models import Site
 
 from newsroom.broadcast_selectors import programme_episodes
+from newsroom.media.access import is_protected
 from newsroom.models import Programme, RenditionKind
 
 logger = logging.getLogger(__name__)
@@ -72,6 +73,8 @@ def programme_podcast(request, slug):
         fg.podcast.itunes_image(cover)
     for story in programme_episodes(programme)[:FEED_EPISODES]:
         audio = story.audio
+        if is_protected(audio):
+            continue  # a paid story also plays this cut: never at a public address
         enclosure = audio.rendition(RenditionKind.AUDIO_MP3) or audio.rendition(
             RenditionKind.AUDIO_AAC
         )

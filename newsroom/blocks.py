@@ -63,9 +63,26 @@ class MediaBlock(AbstractMediaChooserBlock):
     def render_basic(self, value, context=None):
         from django.template.loader import render_to_string
 
+        from .media.access import player_files
+
         if not value:
             return ""
-        return render_to_string("newsroom/includes/media_player.html", {"media": value})
+        # A cut of a paid story gets signed addresses only when the reader may read the
+        # part of the story this block is in (paid blocks are only rendered then).
+        context = context or {}
+        request, page = context.get("request"), context.get("page")
+        decisions = getattr(request, "_paywall_decisions", {}) if request else {}
+        decision = decisions.get(getattr(page, "pk", None))
+        files = player_files(
+            value,
+            request=request,
+            story=page if hasattr(page, "access_level") else None,
+            entitled=bool(decision and decision.full),
+        )
+        return render_to_string(
+            "newsroom/includes/media_player.html",
+            {"media": value, "files": files, "request": request},
+        )
 
 
 class PreviewBreakBlock(blocks.StaticBlock):

@@ -283,6 +283,12 @@ HOITU_MEDIA_LOUDNESS_TARGET = -16.0
 HOITU_MEDIA_TRUE_PEAK = -1.5
 # A stuck ffmpeg must not hold a worker forever (seconds).
 HOITU_MEDIA_TASK_TIME_LIMIT = int(os.environ.get("HOITU_MEDIA_TASK_TIME_LIMIT", 3 * 3600))
+# Cuts of paid stories play through signed links (newsroom/media/access.py), valid this
+# many seconds (long enough to watch a programme; the gate is checked again each request).
+HOITU_MEDIA_LINK_MAX_AGE = int(os.environ.get("HOITU_MEDIA_LINK_MAX_AGE", 3 * 3600))
+# Empty: Django sends the file itself. Production: the nginx `internal` location that maps
+# to MEDIA_ROOT (e.g. "/_protected-media/"): Django checks, nginx serves (docs/media.md).
+HOITU_MEDIA_ACCEL_REDIRECT = os.environ.get("HOITU_MEDIA_ACCEL_REDIRECT", "")
 
 # --- Paywall ----------------------------------------------------------------------------
 # Gateway credentials only from the environment. The defaults are the gateways' public

@@ -25,3 +25,6 @@ STORAGES["staticfiles"] = {  # noqa: F405
 }
 EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+# Cuts of paid stories: Django checks the signed link and the gate, nginx sends the file
+# from this `internal` location (docs/media.md).
+HOITU_MEDIA_ACCEL_REDIRECT = os.environ.get("HOITU_MEDIA_ACCEL_REDIRECT", "/_protected-media/")

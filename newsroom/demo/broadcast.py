@@ -32,6 +32,9 @@ from ..services import agency_collection
 PODCAST_TAG = "thoi-su-phat-thanh"
 AUDIO_TITLE = "Demo: bản tin phát thanh (âm thử 440 Hz)"
 VIDEO_TITLE = "Demo: bản tin truyền hình (hình thử testsrc2)"
+# Cuts of paid stories: only entitled readers get them (newsroom/media/access.py).
+PREMIUM_VIDEO_TITLE = "Demo: ký sự truyền hình thu phí (hình thử smptebars)"
+METERED_AUDIO_TITLE = "Demo: câu chuyện buổi tối, bài giới hạn (âm thử 523 Hz)"
 
 # (start "HH:MM", end "HH:MM", programme slug) — a whole day, so "now" is always on air.
 RADIO_DAY = [
@@ -99,41 +102,49 @@ def _asset(title: str, media_type: str, collection, make) -> MediaAsset:
     return asset
 
 
+def _tone(frequency: int):
+    """A maker of a 4 s sine tone (WAV)."""
+    return lambda p: _ffmpeg(
+        "-f", "lavfi", "-i", f"sine=frequency={frequency}:duration=4", "-af", "volume=0.2", p
+    )
+
+
+def _clip(picture: str, frequency: int):
+    """A maker of a 3 s H.264/AAC clip of an ffmpeg test picture with a tone."""
+    return lambda p: _ffmpeg(
+        "-f",
+        "lavfi",
+        "-i",
+        f"{picture}:rate=25:duration=3",
+        "-f",
+        "lavfi",
+        "-i",
+        f"sine=frequency={frequency}:duration=3",
+        "-c:v",
+        "libx264",
+        "-preset",
+        "ultrafast",
+        "-pix_fmt",
+        "yuv420p",
+        "-c:a",
+        "aac",
+        "-shortest",
+        p,
+    )
+
+
 def _media(collection) -> tuple[MediaAsset, MediaAsset]:
-    audio = _asset(
-        AUDIO_TITLE,
-        "audio",
-        collection,
-        lambda p: _ffmpeg(
-            "-f", "lavfi", "-i", "sine=frequency=440:duration=4", "-af", "volume=0.2", p
-        ),
-    )
-    video = _asset(
-        VIDEO_TITLE,
-        "video",
-        collection,
-        lambda p: _ffmpeg(
-            "-f",
-            "lavfi",
-            "-i",
-            "testsrc2=size=1280x720:rate=25:duration=3",
-            "-f",
-            "lavfi",
-            "-i",
-            "sine=frequency=660:duration=3",
-            "-c:v",
-            "libx264",
-            "-preset",
-            "ultrafast",
-            "-pix_fmt",
-            "yuv420p",
-            "-c:a",
-            "aac",
-            "-shortest",
-            p,
-        ),
-    )
+    audio = _asset(AUDIO_TITLE, "audio", collection, _tone(440))
+    video = _asset(VIDEO_TITLE, "video", collection, _clip("testsrc2=size=1280x720", 660))
     return audio, video
+
+
+def _paid_media(collection) -> tuple[MediaAsset, MediaAsset]:
+    """A premium TV story's video and a metered radio story's audio: their own cuts, so
+    the free stories' cuts (and the channels' live stand-ins) stay public."""
+    video = _asset(PREMIUM_VIDEO_TITLE, "video", collection, _clip("smptebars=size=640x360", 880))
+    audio = _asset(METERED_AUDIO_TITLE, "audio", collection, _tone(523))
+    return video, audio
 
 
 def _attach(story: StoryPage, field: str, asset: MediaAsset, tag: str | None) -> None:
@@ -291,6 +302,17 @@ def load(stdout=None) -> None:
         _attach(story, "audio", audio, PODCAST_TAG)
     for story in tv:
         _attach(story, "video", video, None)
+    paid = StoryPage.objects.live().descendant_of(home)
+    premium_tv = paid.filter(access_level="premium", primary_format="tv").order_by("path").first()
+    metered_radio = (
+        paid.filter(access_level="metered", primary_format="radio").order_by("path").first()
+    )
+    if premium_tv or metered_radio:
+        premium_video, metered_audio = _paid_media(collection)
+        if premium_tv:
+            _attach(premium_tv, "video", premium_video, None)
+        if metered_radio:
+            _attach(metered_radio, "audio", metered_audio, None)
     image = get_image_model().objects.filter(collection=collection).order_by("pk").first()
     channels = _channels(outlet, image)
     _live_urls(channels, video)

@@ -31,3 +31,24 @@ def media_search_form(context):
     request = context["request"]
     data = request.GET if request.GET.get("q", "").strip() else None
     return SearchForm(data, placeholder="Tìm âm thanh / video theo tiêu đề")
+
+
+@register.inclusion_tag("newsroom/includes/media_player.html", takes_context=True)
+def media_player(context, media, story=None, entitled=False):
+    """A cut's player. A cut of a paid story gets signed addresses, and only for a reader
+    the story's gate lets in (`entitled`) or staff; anyone else gets no address at all."""
+    from ..media.access import player_files
+
+    request = context.get("request")
+    files = player_files(media, request=request, story=story, entitled=entitled)
+    return {"media": media, "files": files, "request": request}
+
+
+@register.simple_tag(takes_context=True)
+def media_file_url(context, media, name):
+    """Address of one stored file of a cut for the admin: public for a free cut, a staff
+    link signed for the editor when a paid story uses the cut."""
+    from ..media.access import player_files
+
+    files = player_files(media, request=context.get("request"))
+    return files.url(name) if files else ""

@@ -25,6 +25,13 @@ def decision_for(request, story):
     return cache[story.pk]
 
 
+@register.simple_tag(takes_context=True)
+def paywall_access(context, story):
+    """The request's decision for the story (the same one the body uses): the story
+    page shows the story's audio/video player only when `decision.full`."""
+    return decision_for(context["request"], story)
+
+
 @register.inclusion_tag("paywall/story_body.html", takes_context=True)
 def paywall_story_body(context, story):
     request = context["request"]

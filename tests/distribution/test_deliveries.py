@@ -413,6 +413,18 @@ def test_tv_story_goes_out_as_a_zalo_video_article(
     assert len(uploads) == 1 and uploads[0][1] > 1000
 
 
+def test_paid_tv_story_goes_to_zalo_without_its_video(
+    fast, zalo_fake, zalo_platform, tv_story, publish
+):
+    # The cut of a paid story follows its text's gate: Zalo would show it to everyone.
+    publish(tv_story, primary_format="tv", access_level="premium")
+    delivery = Delivery.objects.get(story=tv_story, platform=zalo_platform)
+    assert not [e for e in zalo_fake.log if "upload_video" in e[0]], zalo_fake.log
+    assert not zalo_fake.videos
+    if delivery.state == DeliveryState.DELIVERED:
+        assert zalo_fake.articles[delivery.remote_id]["type"] != "video"
+
+
 def test_video_upload_is_not_repeated_on_retry(
     fast, zalo_fake, zalo_platform, tv_story, publish, django_capture_on_commit_callbacks
 ):

@@ -18,7 +18,7 @@ MEDIA_SUFFIXES = (".m3u8", ".ts", ".mp4", ".m4a", ".mp3")
 def test_story_video_plays_360p_and_loads_nothing_before_play(live_server, demo_after_flush):
     from playwright.sync_api import sync_playwright
 
-    story = StoryPage.objects.live().filter(video__isnull=False).first()
+    story = StoryPage.objects.live().filter(video__isnull=False, access_level="free").first()
     site_id, root_url, path = story.get_url_parts()
     url = live_server.url.replace("localhost", "truyenhinh.localhost") + path
     with sync_playwright() as p:
