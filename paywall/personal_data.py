@@ -12,9 +12,11 @@ import datetime
 import logging
 
 from django.contrib.auth import get_user_model
-from django.contrib.sessions.models import Session
 from django.db import models, transaction
 from django.utils import timezone
+
+from staffsecurity.services import is_staff_account as staff_account
+from staffsecurity.services import sessions_end
 
 from .models import LedgerEntry, Order
 
@@ -33,14 +35,10 @@ class DeletionRefused(Exception):
 
 
 def is_staff_account(user) -> bool:
-    """Newsroom and administration accounts: their records belong to the agency (bylines,
-    workflow, refunds), so they are closed by an administrator, never by themselves."""
-    return bool(
-        user.is_staff
-        or user.is_superuser
-        or user.has_perm("wagtailadmin.access_admin")
-        or user.groups.exists()
-    )
+    """Newsroom and administration accounts (and anyone in a group): their records belong
+    to the agency (bylines, workflow, refunds), so they are closed by an administrator,
+    never by themselves."""
+    return staff_account(user) or user.groups.exists()
 
 
 def user_relations():
@@ -146,16 +144,6 @@ def reader_data(user) -> dict:
     }
 
 
-def end_sessions(user_pk) -> int:
-    """Deletes every stored session of the account (database sessions)."""
-    ended = 0
-    for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator():
-        if str(session.get_decoded().get("_auth_user_id")) == str(user_pk):
-            session.delete()
-            ended += 1
-    return ended
-
-
 def reader_delete(user) -> str:
     """Deletes a reader's account; returns the address to confirm to. Orders,
     subscriptions and the ledger stay (without the person). Raises DeletionRefused for
@@ -168,6 +156,9 @@ def reader_delete(user) -> str:
     email, pk = user.email, user.pk
     try:
         with transaction.atomic():
+            # Every device's stored session, found through the sessions recorded at log-in
+            # (a session of a deleted account is dead anyway: its user is gone).
+            ended = sessions_end(user)
             get_user_model().objects.filter(pk=pk).first().delete()
     except (models.ProtectedError, models.RestrictedError) as exc:
         kept = getattr(exc, "protected_objects", None) or getattr(exc, "restricted_objects", ())
@@ -178,6 +169,5 @@ def reader_delete(user) -> str:
             + ", ".join(names)
             + "). Hãy liên hệ ban biên tập."
         ) from exc
-    ended = end_sessions(pk)
     logger.info("Reader account %s deleted at their request; %s sessions ended", pk, ended)
     return email
