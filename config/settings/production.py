@@ -25,3 +25,7 @@ STORAGES["staticfiles"] = {  # noqa: F405
 }
 EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+# Every staff account logs in with a second factor (twofactor/). Turning it off takes
+# HOITU_UNSAFE_STAFF_WITHOUT_2FA=1, which is unsafe (a stolen password alone then opens
+# the newsroom), flagged by `check --deploy` (twofactor.W001) and on the login page.
+HOITU_STAFF_2FA = not env_bool("HOITU_UNSAFE_STAFF_WITHOUT_2FA")  # noqa: F405
