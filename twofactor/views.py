@@ -2,6 +2,7 @@
 the admin's look, under /admin/xac-thuc/) and for readers (in the site's look, under
 /tai-khoan/). The same views serve both; `flavour` picks the templates and addresses."""
 
+import logging
 import time
 
 import django_otp
@@ -18,6 +19,8 @@ from paywall.views import next_from, with_next
 
 from . import services
 from .forms import CodeForm, EnrolForm, ReauthForm
+
+logger = logging.getLogger(__name__)
 
 # How long a re-authentication allows enrolling a replacement device.
 REAUTH_SECONDS = 10 * 60
@@ -85,6 +88,11 @@ def verify(request, flavour):
         try:
             device = services.verify(user, form.cleaned_data["code"])
         except services.VerifyError as exc:
+            logger.warning(
+                "Second-factor code refused for user %s from %s",
+                user.pk,
+                request.META.get("REMOTE_ADDR"),
+            )
             form.add_error("code", str(exc))
         else:
             _login(request, device)

@@ -143,6 +143,8 @@ def test_changing_the_second_factor_asks_password_and_code(enforced, enrolled, d
     admin_login(client, STAFF, demo_password)
     client.post(VERIFY, {"code": enrolled.codes[0]})
     assert client.get("/admin/").status_code == 200
+    account = client.get("/admin/account/").content.decode()
+    assert "Thao tác khác" in account and MANAGE in account
     assert client.get(MANAGE).status_code == 200
     old_codes = set(enrolled.codes[1:])
     # A verified session alone is not enough: wrong password, or no current code.
