@@ -7,8 +7,12 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
 from paywall.api import api_router
+from twofactor import urls as twofactor_urls
 
 urlpatterns = [
+    # The second step of staff login (/admin/xac-thuc/) and of readers who opted in.
+    path("", include(twofactor_urls.admin_urls)),
+    path("", include(twofactor_urls.reader_urls)),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     # Each app owns its addresses; they come before Wagtail's page catch-all.

@@ -29,6 +29,8 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from wagtail.models import Page, Site
 
+from twofactor import services as twofactor
+
 from . import selectors, services
 from .forms import (
     AccountDeleteForm,
@@ -214,6 +216,13 @@ class ReaderLoginView(auth_views.LoginView):
         # Stricter than Django's check: only a path on this site.
         return next_from(self.request)
 
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        # A reader who enrolled a second factor (and staff) give its code next.
+        if twofactor.needs_verification(self.request.user):
+            return redirect(with_next(reverse("twofactor_reader:verify"), self.get_success_url()))
+        return response
+
 
 class ReaderLogoutView(auth_views.LogoutView):
     next_page = "/"
@@ -269,6 +278,7 @@ def account(request):
             "current": selectors.current_subscription(request.user, site) if site else None,
             "subscriptions": selectors.reader_subscriptions(request.user),
             "orders": selectors.reader_orders(request.user)[:50],
+            "two_factor": twofactor.has_device(request.user),
         },
     )
 

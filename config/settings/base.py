@@ -396,6 +396,21 @@ CELERY_BEAT_SCHEDULE |= {
     "analytics-salts": {"task": "analytics.tasks.salts_purge", "schedule": crontab(minute=5)},
 }
 
+# --- Two-factor authentication ----------------------------------------------------------
+# TOTP (an authenticator app) and single-use recovery codes through django-otp, asked
+# after the password (twofactor/). Staff must enrol while HOITU_STAFF_2FA is on; readers
+# who opted in are asked too. OTPMiddleware marks verified sessions; TwoFactorMiddleware
+# sends the others to the second step.
+INSTALLED_APPS.insert(INSTALLED_APPS.index("analytics") + 1, "twofactor")
+INSTALLED_APPS += ["django_otp", "django_otp.plugins.otp_totp", "django_otp.plugins.otp_static"]
+_after_auth = MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1
+MIDDLEWARE[_after_auth:_after_auth] = [
+    "django_otp.middleware.OTPMiddleware",
+    "twofactor.middleware.TwoFactorMiddleware",
+]
+HOITU_STAFF_2FA = True
+OTP_TOTP_ISSUER = "Hội Tụ"
+
 # --- Logging ----------------------------------------------------------------------------
 LOGGING = {
     "version": 1,

@@ -14,3 +14,5 @@ EMAIL_FILE_PATH = BASE_DIR / "mail-dev"  # noqa: F405
 INTERNAL_IPS = ["127.0.0.1"]
 # Payments go to local imitations of VNPay, MoMo and ZaloPay (never in production).
 PAYWALL_IMITATION_GATEWAYS = True
+# The demo accounts log in with their password alone; the admin login page says so.
+HOITU_STAFF_2FA = False

@@ -28,3 +28,8 @@ EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
 # Cuts of paid stories: Django checks the signed link and the gate, nginx sends the file
 # from this `internal` location (docs/media.md).
 HOITU_MEDIA_ACCEL_REDIRECT = os.environ.get("HOITU_MEDIA_ACCEL_REDIRECT", "/_protected-media/")
+
+# Every staff account logs in with a second factor (twofactor/). Turning it off takes
+# HOITU_UNSAFE_STAFF_WITHOUT_2FA=1, which is unsafe (a stolen password alone then opens
+# the newsroom), flagged by `check --deploy` (twofactor.W001) and on the login page.
+HOITU_STAFF_2FA = not env_bool("HOITU_UNSAFE_STAFF_WITHOUT_2FA")  # noqa: F405

@@ -22,3 +22,6 @@ WHITENOISE_USE_FINDERS = True
 # Worker and live-server threads close their connections after each task or request, so
 # none is left open when the test database is dropped.
 DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
+# Off, as in `make run`, so tests log staff in with a password; tests/twofactor turns it
+# on (override_settings) and proves what it enforces.
+HOITU_STAFF_2FA = False
