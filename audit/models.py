@@ -5,6 +5,7 @@ DELETE of any entry younger than 365 days (the legal minimum), so not even raw S
 rewrite who did what. Only `manage.py audit_purge` removes entries past the retention."""
 
 from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.utils import timezone
 
@@ -61,7 +62,7 @@ class AuditEntry(models.Model):
     ip_address = models.GenericIPAddressField("địa chỉ IP", null=True, blank=True)
     user_agent = models.CharField("thiết bị (user agent)", max_length=300, blank=True)
     path = models.CharField("đường dẫn", max_length=300, blank=True)
-    data = models.JSONField("chi tiết", default=dict, blank=True)
+    data = models.JSONField("chi tiết", default=dict, blank=True, encoder=DjangoJSONEncoder)
 
     objects = AuditQuerySet.as_manager()
 

@@ -3,6 +3,7 @@
 import logging
 
 from django.contrib.auth import get_user_model
+from django.db import transaction
 from wagtail.models import Page
 
 from newsroom.models import Agency
@@ -67,7 +68,7 @@ def record(
     if agency is None:
         agency = agency_of(obj, user)
     meta = request.META if request is not None else {}
-    entry = AuditEntry.objects.create(
+    entry = AuditEntry(
         actor=user,
         actor_name=(actor_name or (user.get_username() if user else ""))[:150],
         action=action[:100],
@@ -81,6 +82,13 @@ def record(
         path=(request.path if request is not None else "")[:300],
         data=data or {},
     )
+    try:
+        # A savepoint: an entry that cannot be written never undoes the staff action
+        # (the story stays published); the failure and the event still reach the log.
+        with transaction.atomic():
+            entry.save()
+    except Exception:
+        logger.exception("Audit entry %s by %s could not be stored", action, entry.actor_name)
     logger.info(
         "%s by %s",
         entry.action,

@@ -180,7 +180,7 @@ def on_refund(sender, instance, created, **kwargs):
     if created:
         record(
             "paywall.refund",
-            label="Hoàn tiền",
+            label="Yêu cầu hoàn tiền",
             user=instance.requested_by,
             obj=instance.order,
             data={"amount": instance.amount, "reason": instance.reason, "refund": instance.pk},

@@ -365,3 +365,28 @@ def test_each_event_is_one_json_log_line(demo, caplog):
     assert event["event"] == "auth.login_failed" and event["logger"] == "hoitu.audit"
     assert event["actor"] == DESK and event["ip"] == ADDRESS and event["user_agent"] == UA
     assert event["entry"] == AuditEntry.objects.get(action="auth.login_failed").pk
+
+
+def test_scheduled_publication_is_recorded_with_its_go_live_time(demo, staff, section):
+    """Wagtail's "scheduled" entry carries datetimes in its data: stored as ISO text."""
+    go_live = timezone.localtime() + datetime.timedelta(hours=1)
+    title = "Nhật ký: bài hẹn giờ"
+    response = staff_client(staff, REPORTER).post(
+        add_url(section),
+        story_form(
+            title=title,
+            authors=[staff(REPORTER)],
+            go_live_at=go_live.strftime("%Y-%m-%d %H:%M"),
+            action="action-submit",
+        ),
+    )
+    assert response.status_code == 302, form_errors(response)
+    story = StoryPage.objects.get(title=title)
+    staff_client(staff, DESK).post(workflow_action_url(story, "approve"), {"comment": ""})
+    story.refresh_from_db()
+    response = staff_client(staff, EIC).post(workflow_action_url(story, "approve"), {"comment": ""})
+    assert response.status_code == 302
+    entry = only("wagtail.publish.schedule")
+    assert_from_client(entry, EIC)
+    stored = datetime.datetime.fromisoformat(entry.data["revision"]["go_live_at"])
+    assert stored == go_live.replace(second=0, microsecond=0)
