@@ -32,6 +32,7 @@ EXECUTABLES = {"exe", "elf", "swf", "wasm", "crx", "deb", "rpm", "cab", "nes"}
 # PDF actions that run code or other files when the document opens.
 PDF_ACTIVE = re.compile(rb"/(JavaScript|JS|Launch|EmbeddedFile|RichMedia)\b")
 IMAGE_KINDS = {"jpg", "png", "gif", "webp", "avif", "heic", "tif", "bmp"}
+IMAGE_EXTENSIONS = {"jpg": "jpg", "jpeg": "jpg", "png": "png", "gif": "gif", "webp": "webp"}
 DOCUMENT_KINDS = {
     # extension → what the content must be (filetype's names)
     "pdf": {"pdf"},
@@ -106,6 +107,13 @@ def check_upload(upload, kind: str) -> str | None:
             upload,
             f"Tệp «{name}» không phải là ảnh (nội dung thật: {_described(found)}).",
             "not_image",
+        )
+    if kind == "image" and IMAGE_EXTENSIONS.get(extension, found) != found:
+        _refuse(
+            upload,
+            f"Nội dung tệp «{name}» không khớp đuôi .{extension} "
+            f"(nội dung thật: {_described(found)}); hãy đặt lại đúng đuôi.",
+            "mismatch",
         )
     if kind == "media":
         mime = guessed.mime if guessed else ""

@@ -106,10 +106,21 @@ def test_multiple_upload_also_strips_location(reporter):
     ],
 )
 def test_disguised_images_are_refused_in_vietnamese(reporter, name, data, message):
+    check_refused(reporter, name, data, f"Tệp «{name}» {message}")
+
+
+def test_photo_with_the_wrong_extension_is_refused(reporter):
+    png = io.BytesIO()
+    PILImage.new("RGB", (8, 8)).save(png, "PNG")
+    message = "Nội dung tệp «anh.jpg» không khớp đuôi .jpg (nội dung thật: tệp PNG)"
+    check_refused(reporter, "anh.jpg", png.getvalue(), message)
+
+
+def check_refused(reporter, name, data, message):
     before, stored = Image.objects.count(), files_under("original_images")
     response = upload_image(reporter, name, data)
     assert response.status_code == 200
-    assert f"Tệp «{name}» {message}" in response.content.decode()
+    assert message in response.content.decode()
     response = reporter.post(
         "/admin/images/multiple/add/", {"files[]": SimpleUploadedFile(name, data)}
     )
