@@ -88,7 +88,11 @@ def mirror_wagtail_log(sender, instance, created, **kwargs):
         label=str(action or instance.action),
         user=instance.user,
         obj=target,
-        object_type=instance.content_type.model if instance.content_type_id else "",
+        object_type=(
+            f"{instance.content_type.app_label}.{instance.content_type.model}"
+            if instance.content_type_id
+            else ""
+        ),
         object_id=str(instance.object_id),
         object_repr=instance.label,
         data={"wagtail_log": instance.pk, **(instance.data or {})},
