@@ -16,6 +16,7 @@ class AuditContextMiddleware:
         token = context.set_request(request)
         try:
             response = self.get_response(request)
+            context.run_after_response(request)
             self._record_download(request, response)
             return response
         finally:

@@ -12,23 +12,18 @@ commands and background tasks (the demo loader, scheduled publishing) are not re
 
 from django.contrib.auth.models import Group, User
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
-from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
+from django.db.models.signals import m2m_changed, post_save, pre_save
 from django.dispatch import receiver
 from django.utils.html import strip_tags
 from wagtail.log_actions import registry as log_registry
-from wagtail.models import (
-    GroupCollectionPermission,
-    GroupPagePermission,
-    ModelLogEntry,
-    PageLogEntry,
-)
+from wagtail.models import ModelLogEntry, PageLogEntry
 
 from distribution.crypto import decrypt_json
 from distribution.models import Platform
 from newsroom.models import StoryCorrection
 from paywall.models import Refund
 
-from .context import current_request
+from .context import after_response, current_request
 from .services import is_staff, record
 
 
@@ -81,6 +76,8 @@ def mirror_wagtail_log(sender, instance, created, **kwargs):
         model = instance.content_type.model_class() if instance.content_type_id else None
         if model is not None:
             target = model._default_manager.filter(pk=instance.object_id).first()
+    if isinstance(target, Group) and instance.action in {"wagtail.create", "wagtail.edit"}:
+        _watch_group_permissions(target)
     formatter = log_registry.get_formatter(instance)
     action = formatter.label if formatter else ""
     record(
@@ -146,26 +143,36 @@ def on_permissions(sender, instance, action, model, pk_set, reverse, **kwargs):
     _m2m("permissions", "Đổi quyền", sender, instance, action, model, pk_set, reverse)
 
 
-@receiver(post_save, sender=GroupPagePermission, dispatch_uid="audit-page-perm-add")
-@receiver(post_save, sender=GroupCollectionPermission, dispatch_uid="audit-coll-perm-add")
-@receiver(post_delete, sender=GroupPagePermission, dispatch_uid="audit-page-perm-del")
-@receiver(post_delete, sender=GroupCollectionPermission, dispatch_uid="audit-coll-perm-del")
-def on_object_permission(sender, instance, created=None, **kwargs):
-    if not _in_request():
-        return
-    verb = "remove" if created is None else "add"
-    target = getattr(instance, "page", None) or getattr(instance, "collection", None)
-    record(
-        f"auth.{sender._meta.model_name}.{verb}",
-        label=f"Đổi quyền trên {'trang' if sender is GroupPagePermission else 'thư mục'}: "
-        + ("thêm" if verb == "add" else "bỏ"),
-        obj=instance.group,
-        data={
-            "permission": f"{instance.permission.content_type.app_label}."
-            f"{instance.permission.codename}",
-            "on": str(target),
-        },
+def _object_permissions(group) -> set[tuple[str, str]]:
+    def code(permission):
+        return f"{permission.content_type.app_label}.{permission.codename}"
+
+    pages = group.page_permissions.select_related("page", "permission__content_type")
+    collections = group.collection_permissions.select_related(
+        "collection", "permission__content_type"
     )
+    return {(f"trang «{p.page}»", code(p.permission)) for p in pages} | {
+        (f"thư mục «{c.collection}»", code(c.permission)) for c in collections
+    }
+
+
+def _watch_group_permissions(group) -> None:
+    """Wagtail saves a group's page and collection permissions after it logs the edit
+    (deleting and bulk-creating rows, which sends no save signal): compared once the
+    view is done."""
+    before = _object_permissions(group) if group.pk else set()
+
+    def compare():
+        after = _object_permissions(group)
+        if after != before:
+            record(
+                "auth.object_permissions",
+                label="Đổi quyền trên trang / thư mục",
+                obj=group,
+                data={"added": sorted(after - before), "removed": sorted(before - after)},
+            )
+
+    after_response(compare)
 
 
 @receiver(post_save, sender=StoryCorrection, dispatch_uid="audit-correction")

@@ -39,10 +39,16 @@ class AuditFilterForm(forms.Form):
     nguoi = forms.CharField(label="Người thực hiện", required=False, max_length=150)
     thao_tac = forms.CharField(label="Thao tác", required=False, max_length=100)
     tu_ngay = forms.DateField(
-        label="Từ ngày", required=False, error_messages={"invalid": "Ngày không hợp lệ."}
+        label="Từ ngày",
+        required=False,
+        widget=forms.TextInput(attrs={"placeholder": "ví dụ 05/03/2026"}),
+        error_messages={"invalid": "Ngày không hợp lệ; hãy ghi ngày/tháng/năm, ví dụ 05/03/2026."},
     )
     den_ngay = forms.DateField(
-        label="Đến ngày", required=False, error_messages={"invalid": "Ngày không hợp lệ."}
+        label="Đến ngày",
+        required=False,
+        widget=forms.TextInput(attrs={"placeholder": "ví dụ 05/03/2026"}),
+        error_messages={"invalid": "Ngày không hợp lệ; hãy ghi ngày/tháng/năm, ví dụ 05/03/2026."},
     )
     co_quan = forms.ModelChoiceField(
         label="Cơ quan",

@@ -393,3 +393,36 @@ def test_scheduled_publication_is_recorded_with_its_go_live_time(demo, staff, se
     assert_from_client(entry, EIC)
     stored = datetime.datetime.fromisoformat(entry.data["revision"]["go_live_at"])
     assert stored == go_live.replace(second=0, microsecond=0)
+
+
+def test_page_permissions_of_a_group_changed(demo, staff):
+    import lxml.html
+    from django.contrib.auth.models import Group
+
+    group = Group.objects.get(
+        agency_role__agency__slug="baothanhhoa", agency_role__role="editor_in_chief"
+    )
+    admin = staff_client(staff, "quantri")
+    url = reverse("wagtailusers_groups:edit", args=(group.pk,))
+    document = lxml.html.fromstring(admin.get(url).content.decode())
+    form = document.xpath("//form[.//input[@name='csrfmiddlewaretoken']][.//*[@name='name']]")[0]
+    data = {}
+    for name, value in form.form_values():
+        data.setdefault(name, []).append(value)
+    key = next(
+        k
+        for k, v in data.items()
+        if k.startswith("page_permissions-") and k.endswith("-permissions") and "publish_page" in v
+    )
+    data[key].remove("publish_page")
+    added = next(c for c in ("bulk_delete_page", "lock_page", "unlock_page") if c not in data[key])
+    data[key].append(added)
+    response = admin.post(url, data)
+    assert response.status_code == 302, response.content.decode()[-3000:]
+    entry = only("auth.object_permissions")
+    assert_from_client(entry, "quantri")
+    assert entry.object_repr == group.name
+    assert [p for _, p in entry.data["removed"]] == ["wagtailcore.publish_page"]
+    assert [p for _, p in entry.data["added"]] == [f"wagtailcore.{added}"]
+    assert entry.data["added"][0][0].startswith("trang «")
+    assert AuditEntry.objects.filter(action="wagtail.edit", object_id=str(group.pk)).count() == 1
