@@ -423,3 +423,33 @@ LOGGING = {
         "django_tasks": {"level": "WARNING"},
     },
 }
+
+# --- Audit of staff actions (audit/) and upload checks (newsroom/uploads.py) ---------------
+# Uploads are checked by their content (magic bytes), active content refused, photos
+# re-encoded without location metadata; images keep WAGTAILIMAGES_MAX_UPLOAD_SIZE and
+# media HOITU_MEDIA_MAX_UPLOAD_SIZE as their limits.
+WAGTAILIMAGES_IMAGE_FORM_BASE = "newsroom.uploads.ImageForm"
+WAGTAILDOCS_DOCUMENT_FORM_BASE = "newsroom.uploads.DocumentForm"
+HOITU_DOCUMENT_MAX_UPLOAD_SIZE = int(
+    os.environ.get("HOITU_DOCUMENT_MAX_UPLOAD_SIZE", 50 * 1024 * 1024)
+)
+INSTALLED_APPS += ["audit"]
+# After authentication (reads request.user): who acts, from where, for the audit hooks.
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1,
+    "audit.middleware.AuditContextMiddleware",
+)
+# Entries are kept this many days (at least 365: the database refuses younger deletes).
+AUDIT_RETENTION_DAYS = int(os.environ.get("AUDIT_RETENTION_DAYS", "400"))
+CELERY_BEAT_SCHEDULE["audit-purge"] = {
+    "task": "audit.tasks.purge_expired_entries",
+    "schedule": crontab(minute=30, hour=3),
+}
+# One JSON object per line for each audit event (shipped to the log collector as is).
+LOGGING["formatters"]["json"] = {"()": "audit.jsonlog.JsonFormatter"}
+LOGGING["handlers"]["audit_json"] = {"class": "logging.StreamHandler", "formatter": "json"}
+LOGGING["loggers"]["hoitu.audit"] = {
+    "handlers": ["audit_json"],
+    "level": "INFO",
+    "propagate": False,
+}

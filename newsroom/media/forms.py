@@ -1,6 +1,10 @@
 """wagtailmedia's upload/edit form (WAGTAILMEDIA["MEDIA_FORM_BASE"]) in Vietnamese."""
 
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from wagtailmedia.forms import BaseMediaForm
+
+from newsroom.uploads import check_upload
 
 LABELS = {
     "title": ("Tiêu đề", "Ví dụ: Bản tin sáng 05/12 — lũ quét Mường Lát"),
@@ -34,3 +38,15 @@ class MediaForm(BaseMediaForm):
                     "invalid": "Không đọc được tệp tải lên; hãy chọn lại.",
                 }
             )
+
+    def _post_clean(self):
+        """After the model's own checks (extension, size): the content must really be
+        audio or video (not a page or program renamed .mp3); refused before anything is
+        stored."""
+        super()._post_clean()
+        upload = self.cleaned_data.get("file")
+        if isinstance(upload, UploadedFile) and "file" not in self.errors:
+            try:
+                check_upload(upload, "media")
+            except ValidationError as exc:
+                self.add_error("file", exc)

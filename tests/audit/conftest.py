@@ -1,0 +1,1 @@
+from tests.newsroom.conftest import login, section, staff  # noqa: F401  (fixtures)
