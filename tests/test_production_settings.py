@@ -148,3 +148,36 @@ def test_the_readme_partner_key_is_refused_outside_the_demo(client, settings, de
     _, own = partner_key_create(name="Tạp chí Văn nghệ")
     own_auth = {"HTTP_AUTHORIZATION": f"Bearer {own}"}
     assert client.get("/api/ninjs/v2/items/", **own_auth).status_code == 200
+
+
+def test_a_celery_worker_started_without_a_settings_module_gets_production():
+    """`celery -A config worker` with no DJANGO_SETTINGS_MODULE: production settings (as
+    gunicorn's wsgi.py), so a worker never reconciles payments on the public keys."""
+    code = "from config.celery import app; print(app.conf.timezone)"
+    env = production_env()
+    del env["DJANGO_SETTINGS_MODULE"]
+    out = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
+    assert out.returncode == 0 and "Asia/Ho_Chi_Minh" in out.stdout, out.stderr[-2000:]
+    del env["VNPAY_HASH_SECRET"]
+    out = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
+    assert out.returncode != 0 and "VNPAY_HASH_SECRET must be set in production" in out.stderr
+
+
+def test_gunicorn_on_config_wsgi_without_a_settings_module_gets_production():
+    """`gunicorn config.wsgi` with no DJANGO_SETTINGS_MODULE: config/__init__.py imports
+    the Celery app first, whose default used to be dev settings (DEBUG on, the imitation
+    gateways' fake payments, the public keys). Now it is production."""
+    code = (
+        "import config.wsgi; from django.conf import settings; "
+        "print(settings.SETTINGS_MODULE, settings.DEBUG)"
+    )
+    env = production_env()
+    del env["DJANGO_SETTINGS_MODULE"]
+    out = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
+    assert out.stdout.split() == ["config.settings.production", "False"], out.stderr[-2000:]
