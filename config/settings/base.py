@@ -192,7 +192,7 @@ CONTENT_SECURITY_POLICY = {
         "form-action": ["'self'"]
         + os.environ.get(
             "HOITU_CSP_FORM_ACTION",
-            "https://*.vnpayment.vn https://*.momo.vn https://*.zalopay.vn",
+            "https://*.vnpay.vn https://*.vnpayment.vn https://*.momo.vn https://*.zalopay.vn",
         ).split(),
         "frame-ancestors": ["'self'"],
         "base-uri": ["'self'"],
