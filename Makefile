@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 MANAGE := $(BIN)/python manage.py
 
-.PHONY: install system-deps bench-deps run test lint check clean
+.PHONY: install system-deps bench-deps run test lint check bandit clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -54,6 +54,10 @@ lint: install
 check: install
 	DJANGO_SETTINGS_MODULE=config.settings.test $(MANAGE) check
 	DJANGO_SETTINGS_MODULE=config.settings.test $(MANAGE) makemigrations --check --dry-run
+
+# Security linter over the project's code: any high-severity finding fails (CI).
+bandit: install
+	$(BIN)/bandit -c pyproject.toml -r config newsroom paywall distribution search analytics audit staffsecurity twofactor -lll -q
 
 clean:
 	rm -rf $(VENV) db.sqlite3 media-dev static-collected

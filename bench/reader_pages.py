@@ -29,6 +29,7 @@ server-side part; `--pages home,story` measures only some pages.
 import json
 import os
 import re
+import secrets
 import shutil
 import statistics
 import subprocess
@@ -38,8 +39,12 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from benchkit import free_port, load_arguments, stop, wait_port, wrk
+from cryptography.fernet import Fernet
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+from config.secrets_check import SHIPPED_VALUES  # noqa: E402
+
 PY = sys.executable
 CHROMIUM = "/usr/bin/chromium"
 PHONE_UA = (
@@ -107,9 +112,12 @@ def django_env() -> dict:
     for name in ("DATABASE_URL", "REDIS_URL"):
         if not env.get(name):
             raise SystemExit(f"{name} must be set (PostgreSQL and Redis, as in production).")
+    # Production refuses the repository's keys: fresh ones for this run.
+    env.update({name: secrets.token_urlsafe(32) for name in SHIPPED_VALUES})
     env.update(
         DJANGO_SETTINGS_MODULE="config.settings.production",
-        DJANGO_SECRET_KEY="bench-only-not-secret",
+        DJANGO_SECRET_KEY=secrets.token_urlsafe(50),
+        DISTRIBUTION_CREDENTIALS_KEY=Fernet.generate_key().decode(),
         DJANGO_ALLOWED_HOSTS="localhost,.localhost,127.0.0.1",
         # Plain HTTP on loopback: no redirect to https, no HSTS pinned on localhost.
         DJANGO_SECURE_SSL_REDIRECT="0",

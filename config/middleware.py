@@ -13,6 +13,7 @@ import ipaddress
 import logging
 from functools import lru_cache
 
+from csp.middleware import CSPMiddleware
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
@@ -80,3 +81,25 @@ class TrustedProxyMiddleware:
 def client_ip(request) -> str:
     """The reader's address, for every app (this middleware has already resolved it)."""
     return request.META.get("REMOTE_ADDR", "")
+
+
+class SecurityHeadersMiddleware(CSPMiddleware):
+    """django-csp's Content-Security-Policy: settings.CONTENT_SECURITY_POLICY on the reader
+    site, the looser HOITU_ADMIN_CSP (inline script and style, which Wagtail's admin needs)
+    under HOITU_ADMIN_PATH. Adds Permissions-Policy to every response."""
+
+    def get_policy_parts(self, request, response, report_only=False):
+        parts = super().get_policy_parts(request, response, report_only=report_only)
+        if (
+            not report_only
+            and parts.config is None
+            and request.path_info.startswith(settings.HOITU_ADMIN_PATH)
+        ):
+            parts.config = settings.HOITU_ADMIN_CSP["DIRECTIVES"]
+        return parts
+
+    def process_response(self, request, response):
+        response = super().process_response(request, response)
+        if settings.PERMISSIONS_POLICY and "Permissions-Policy" not in response:
+            response["Permissions-Policy"] = settings.PERMISSIONS_POLICY
+        return response

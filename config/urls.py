@@ -6,6 +6,7 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
+from config.views import security_txt
 from paywall.api import api_router
 from twofactor import urls as twofactor_urls
 
@@ -13,6 +14,7 @@ urlpatterns = [
     # The second step of staff login (/admin/xac-thuc/) and of readers who opted in.
     path("", include(twofactor_urls.admin_urls)),
     path("", include(twofactor_urls.reader_urls)),
+    path(".well-known/security.txt", security_txt, name="security_txt"),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     # Each app owns its addresses; they come before Wagtail's page catch-all.

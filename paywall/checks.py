@@ -5,6 +5,7 @@ from django.core import checks
 # with them, so production must set its own.
 SANDBOX_MARKERS = (
     "hoitu-dev-vnpay-secret",
+    "F8BBA842ECF85",
     "K951B6PE1waDMi640xX08PD3vg6EkVlz",
     "kLtgPl8HHhfvMuDHPwKfgfsY4Ydm9eIz",
     "PcY4iZIKFCIdgZvA6ueMcMHHUbRLYjPL",

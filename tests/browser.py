@@ -111,3 +111,14 @@ def save_draft(page):
     """ "Lưu nháp" from the editor's footer, then waits for the page Wagtail answers with."""
     with page.expect_navigation():
         footer_action(page, "footer button.action-save")
+
+
+def wait_until(page, expression, timeout_ms=TIMEOUT_MS):
+    """Waits until `expression` is truthy in the page, polled from here: Playwright's
+    wait_for_function evaluates a string inside the page, which the reader site's
+    Content-Security-Policy refuses (no 'unsafe-eval')."""
+    for _ in range(max(1, timeout_ms // 100)):
+        if page.evaluate(expression):
+            return
+        page.wait_for_timeout(100)
+    assert page.evaluate(expression), f"never true: {expression}"

@@ -66,6 +66,8 @@ TRUSTED_PROXIES = [c for c in os.environ.get("TRUSTED_PROXIES", "").split(",") i
 MIDDLEWARE = [
     "config.middleware.TrustedProxyMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Content-Security-Policy and Permissions-Policy on every response (django-csp).
+    "config.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Pages compressed for slow links (static files come pre-compressed from WhiteNoise,
     # above). Below WhiteNoise, above everything that writes the body; Django's gzip pads
@@ -190,6 +192,55 @@ CSRF_COOKIE_SAMESITE = "Lax"
 X_FRAME_OPTIONS = "SAMEORIGIN"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
+# Content-Security-Policy (django-csp) of the reader site: no inline script or style,
+# nothing from elsewhere but the embeds' players and the payment gateways' pages (a
+# checkout form ends in a redirect to them). The Wagtail admin (/admin/) needs inline
+# script and style: it gets HOITU_ADMIN_CSP instead (config/middleware.py, docs/security.md).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:", "blob:"],
+        "media-src": ["'self'", "blob:"],  # hls.js plays through MediaSource (blob:)
+        "worker-src": ["'self'", "blob:"],
+        "connect-src": ["'self'"],
+        "font-src": ["'self'"],
+        "frame-src": ["'self'"]  # Wagtail's live preview frames our own pages
+        + os.environ.get(
+            "HOITU_CSP_FRAME_SRC",
+            "https://www.youtube.com https://www.youtube-nocookie.com https://player.vimeo.com "
+            "https://www.facebook.com",
+        ).split(),
+        "form-action": ["'self'"]
+        + os.environ.get(
+            "HOITU_CSP_FORM_ACTION",
+            "https://*.vnpay.vn https://*.vnpayment.vn https://*.momo.vn https://*.zalopay.vn",
+        ).split(),
+        "frame-ancestors": ["'self'"],
+        "base-uri": ["'self'"],
+        "object-src": ["'none'"],
+    }
+}
+HOITU_ADMIN_CSP = {
+    "DIRECTIVES": CONTENT_SECURITY_POLICY["DIRECTIVES"]
+    | {
+        "script-src": ["'self'", "'unsafe-inline'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:", "blob:", "https:"],  # embed previews' thumbnails
+    }
+}
+HOITU_ADMIN_PATH = "/admin/"
+# Browser features the site never uses, refused to the page and every frame in it.
+PERMISSIONS_POLICY = (
+    "accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), "
+    "microphone=(), payment=(), usb=()"
+)
+# /.well-known/security.txt (RFC 9116): where to report a vulnerability. Space-separated
+# URIs; empty = mailto:security@<the site's host>. Expires rolls forward by this many days.
+HOITU_SECURITY_CONTACT = os.environ.get("HOITU_SECURITY_CONTACT", "").split()
+HOITU_SECURITY_POLICY_URL = os.environ.get("HOITU_SECURITY_POLICY_URL", "")
+HOITU_SECURITY_TXT_DAYS = 180
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
 # --- Internationalisation ---------------------------------------------------------------

@@ -4,10 +4,14 @@ import os
 
 from django.core.exceptions import ImproperlyConfigured
 
+from config.secrets_check import secret_problems
+
 from .base import *  # noqa: F403
 
-if not SECRET_KEY:  # noqa: F405
-    raise ImproperlyConfigured("DJANGO_SECRET_KEY must be set in production")
+# No start on a missing secret or on one published in the repository (the sandbox
+# defaults of base.py): a notification signed with a public key would mark orders paid.
+if _problems := secret_problems(os.environ):
+    raise ImproperlyConfigured("; ".join(_problems))
 if not ALLOWED_HOSTS:  # noqa: F405
     raise ImproperlyConfigured("DJANGO_ALLOWED_HOSTS must be set in production")
 
@@ -20,6 +24,8 @@ SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 SECURE_HSTS_SECONDS = int(os.environ.get("DJANGO_HSTS_SECONDS", "31536000"))
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+# The browsers' preload list is hard to leave: each agency opts in (docs/security.md).
+SECURE_HSTS_PRELOAD = env_bool("DJANGO_HSTS_PRELOAD", False)  # noqa: F405
 STORAGES["staticfiles"] = {  # noqa: F405
     "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
 }

@@ -25,3 +25,5 @@ DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
 # Off, as in `make run`, so tests log staff in with a password; tests/twofactor turns it
 # on (override_settings) and proves what it enforces.
 HOITU_STAFF_2FA = False
+# Checkout forms end on the gateways' fakes (tests/paywall/fakes.py) on 127.0.0.1.
+CONTENT_SECURITY_POLICY["DIRECTIVES"]["form-action"] += ["http://127.0.0.1:*", "http://localhost:*"]  # noqa: F405

@@ -1,7 +1,9 @@
 """Press data sharing API for partner agencies: `Authorization: Bearer <key>`."""
 
+import logging
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.http import Http404, HttpResponse, JsonResponse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -9,9 +11,12 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from ..content import public_stories, public_story
+from ..demo import DEMO_PARTNER_KEY
 from ..models import PartnerKey, hash_key
 from ..selectors import shareable_stories
 from ..sharing import newsml_item, ninjs_item
+
+logger = logging.getLogger(__name__)
 
 PAGE_SIZE = 50
 MAX_PAGE_SIZE = 200
@@ -21,6 +26,10 @@ def _partner(request) -> PartnerKey | None:
     header = request.headers.get("Authorization", "")
     scheme, _, raw = header.partition(" ")
     if scheme.lower() != "bearer" or not raw.strip():
+        return None
+    # The demo key is printed in the README: refused wherever demo content is (production).
+    if not settings.HOITU_ALLOW_DEMO and raw.strip() == DEMO_PARTNER_KEY:
+        logger.warning("Sharing API: the public demo partner key was refused")
         return None
     # Looked up by the key's SHA-256: the raw key is never stored nor compared.
     key = PartnerKey.objects.filter(key_hash=hash_key(raw.strip()), active=True).first()

@@ -15,6 +15,7 @@ from django.utils import timezone
 from analytics import buffer, services, tasks
 from analytics.models import Event, IpRange, Rollup
 from newsroom.models import StoryPage
+from tests.browser import wait_until
 from tests.support import running_worker
 
 from .conftest import BROWSER_UA
@@ -34,7 +35,7 @@ def _read_in_chromium(url: str) -> None:
         # Headless Chromium says "HeadlessChrome": crawlerdetect rightly drops it.
         page = browser.new_page(user_agent=BROWSER_UA.replace("Mobile ", ""))
         page.goto(url, wait_until="load")
-        page.wait_for_function("typeof window.hoituTrack === 'function'")
+        wait_until(page, "typeof window.hoituTrack === 'function'")
         page.mouse.move(100, 200)
         page.wait_for_timeout(2200)  # at least one second of engaged reading
         page.mouse.move(150, 260)

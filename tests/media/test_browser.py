@@ -3,6 +3,7 @@
 import pytest
 
 from newsroom.models import StoryPage
+from tests.browser import wait_until
 
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -34,9 +35,8 @@ def test_story_video_plays_360p_and_loads_nothing_before_play(live_server, demo_
             assert before == [], f"media fetched before play: {before}"
             assert not any("hls.min.js" in u for u in requests), "hls.js loaded before play"
             page.evaluate("document.querySelector('video[data-player]').play()")
-            page.wait_for_function(
-                "document.querySelector('video[data-player]').currentTime > 0.5",
-                timeout=30_000,
+            wait_until(
+                page, "document.querySelector('video[data-player]').currentTime > 0.5", 30_000
             )
             engine = page.evaluate("document.querySelector('video[data-player]').dataset.engine")
             played = [u for u in requests if u.split("?")[0].endswith(MEDIA_SUFFIXES)]

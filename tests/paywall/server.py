@@ -8,6 +8,7 @@ from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 from django.core.handlers.wsgi import WSGIHandler
 from django.db import connections
+from django.test.testcases import _MediaFilesHandler
 
 
 class QuietHandler(WSGIRequestHandler):
@@ -16,15 +17,18 @@ class QuietHandler(WSGIRequestHandler):
 
 
 @contextlib.contextmanager
-def serve_project():
+def serve_project(media=False):
+    """`media=True` also serves MEDIA_URL from MEDIA_ROOT (players' files), as the
+    live server does."""
     connection = connections["default"]
     connection.inc_thread_sharing()
     # Django closes "old" connections at request boundaries; in the test's transaction
     # that would close the shared one (the test client reconnects that signal, so
     # disconnecting it is not enough).
     connection.close_if_unusable_or_obsolete = lambda: None
+    handler = _MediaFilesHandler(WSGIHandler()) if media else WSGIHandler()
     server = make_server(
-        "127.0.0.1", 0, WSGIHandler(), server_class=WSGIServer, handler_class=QuietHandler
+        "127.0.0.1", 0, handler, server_class=WSGIServer, handler_class=QuietHandler
     )
 
     def run():

@@ -2,7 +2,6 @@
 paths only), the free-story counter and its cache rule, the access labels in lists, the
 forms' phone-friendly attributes, and the dev outbox (DEBUG only)."""
 
-import os
 import re
 import subprocess
 import sys
@@ -13,6 +12,7 @@ from django.core import mail
 from django.test import Client, RequestFactory
 
 from paywall.views import safe_next
+from tests.support import production_env
 
 from .conftest import BROWSER_UA
 
@@ -183,12 +183,7 @@ def test_dev_outbox_is_absent_without_debug(settings):
 
 
 def test_dev_outbox_is_absent_in_production_settings():
-    env = dict(
-        os.environ,
-        DJANGO_SETTINGS_MODULE="config.settings.production",
-        DJANGO_SECRET_KEY="kiem-tra",
-        DJANGO_ALLOWED_HOSTS="bao.example.vn",
-    )
+    env = production_env()
     code = (
         "import django; django.setup()\n"
         "from django.test import Client\n"

@@ -1,0 +1,57 @@
+"""The secrets production refuses to start without (config/settings/production.py).
+
+Every value below ships in this repository: the gateways' public sandbox credentials that
+config/settings/base.py falls back on, and the keys of the dev, test and bench settings.
+Anyone can read them, so anyone could sign a VNPay, MoMo or ZaloPay notification with
+them and have an order marked paid. tests/test_production_settings.py reads the settings
+and bench sources and fails when a default appears there that is missing from this list.
+"""
+
+import base64
+import binascii
+
+# Environment variable -> the values of it that ship in the repository.
+SHIPPED_VALUES: dict[str, frozenset[str]] = {
+    "DJANGO_SECRET_KEY": frozenset(
+        {"dev-only-not-secret-hoitu", "test-only-not-secret-hoitu", "bench-only-not-secret"}
+    ),
+    "VNPAY_HASH_SECRET": frozenset({"hoitu-dev-vnpay-secret"}),
+    "MOMO_ACCESS_KEY": frozenset({"F8BBA842ECF85"}),
+    "MOMO_SECRET_KEY": frozenset({"K951B6PE1waDMi640xX08PD3vg6EkVlz"}),
+    "ZALOPAY_KEY1": frozenset({"PcY4iZIKFCIdgZvA6ueMcMHHUbRLYjPL"}),
+    "ZALOPAY_KEY2": frozenset({"kLtgPl8HHhfvMuDHPwKfgfsY4Ydm9eIz"}),
+    # Platform credentials at rest (distribution/crypto.py): without it they would be
+    # encrypted with a key derived from SECRET_KEY, and rotating one would rotate both.
+    "DISTRIBUTION_CREDENTIALS_KEY": frozenset(),
+}
+
+
+def _fernet_problem(value: str) -> str:
+    try:
+        raw = base64.urlsafe_b64decode(value.encode())
+    except (binascii.Error, ValueError):
+        raw = b""
+    if len(raw) != 32:
+        return (
+            "is not a Fernet key (32 bytes, url-safe base64); make one with "
+            '`python -c "from cryptography.fernet import Fernet; '
+            'print(Fernet.generate_key().decode())"`'
+        )
+    return ""
+
+
+def secret_problems(environ) -> list[str]:
+    """One English sentence per secret that is missing, blank or a repository value."""
+    problems = []
+    for name, shipped in SHIPPED_VALUES.items():
+        value = (environ.get(name) or "").strip()
+        if not value:
+            problems.append(f"{name} must be set in production")
+        elif value in shipped:
+            problems.append(
+                f"{name} is a value published in the Hội Tụ repository; set a secret of "
+                "your own (from the gateway's merchant portal, or generated) in production"
+            )
+        elif name == "DISTRIBUTION_CREDENTIALS_KEY" and (problem := _fernet_problem(value)):
+            problems.append(f"{name} {problem}")
+    return problems
