@@ -3,7 +3,6 @@ password alone opens no admin page; the second step takes the authenticator's co
 recovery code once; enrolment is forced; changing the second factor asks the password
 and a current code again."""
 
-import os
 import re
 import subprocess
 import sys
@@ -15,6 +14,7 @@ from django.test import Client
 from django_otp.plugins.otp_static.models import StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from tests.support import production_env
 from twofactor import services
 
 from .conftest import STAFF, admin_login, clock, code_for
@@ -204,16 +204,10 @@ def test_off_staff_log_in_with_password_alone(settings, staff, demo_password):
 
 
 def _settings_value(module, expression, **env):
-    env = dict(
-        os.environ,
-        DJANGO_SETTINGS_MODULE=module,
-        DJANGO_SECRET_KEY="kiem-tra",
-        DJANGO_ALLOWED_HOSTS="bao.example.vn",
-        **env,
-    )
-    env.pop(
-        "HOITU_UNSAFE_STAFF_WITHOUT_2FA", None
-    ) if "HOITU_UNSAFE_STAFF_WITHOUT_2FA" not in env else None
+    overrides = env
+    env = production_env(DJANGO_SETTINGS_MODULE=module, **overrides)
+    if "HOITU_UNSAFE_STAFF_WITHOUT_2FA" not in overrides:
+        env.pop("HOITU_UNSAFE_STAFF_WITHOUT_2FA", None)
     code = f"import django; django.setup()\nfrom django.conf import settings\nprint({expression})\n"
     out = subprocess.run(
         [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
