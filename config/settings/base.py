@@ -261,6 +261,11 @@ HOITU_MEDIA_TRUE_PEAK = -1.5
 # A stuck ffmpeg must not hold a worker forever (seconds).
 HOITU_MEDIA_TASK_TIME_LIMIT = int(os.environ.get("HOITU_MEDIA_TASK_TIME_LIMIT", 3 * 3600))
 
+# Backups (`manage.py backup`, docs/backup.md): where the encrypted archives go and
+# how many of the newest are kept (14 nightly runs). The key is HOITU_BACKUP_KEY.
+HOITU_BACKUP_DIR = Path(os.environ.get("HOITU_BACKUP_DIR", BASE_DIR / "backups"))
+HOITU_BACKUP_KEEP = int(os.environ.get("HOITU_BACKUP_KEEP", "14"))
+
 # --- Paywall ----------------------------------------------------------------------------
 # Gateway credentials only from the environment. The defaults are the gateways' public
 # sandbox test credentials (documented by each gateway), harmless outside their sandbox.
