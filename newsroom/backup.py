@@ -353,6 +353,7 @@ def backup(database: dict, media_root: Path, output_dir: Path, keep: int) -> dic
                     raise BackupError(f"pg_dump failed: {stderr.strip()}")
                 section.close()
                 dump_sha = section.sha.hexdigest()
+                conn.rollback()  # the snapshot is no longer needed: don't hold it open
                 media = _add_media(out, media_root)
                 manifest = {
                     "format": 1,
@@ -456,8 +457,9 @@ def restore(path: Path, database_url: str, media_dir: Path, force: bool = False)
             try:
                 for block in blocks:
                     proc.stdin.write(block)
-            except BrokenPipeError:
-                pass
+            except BrokenPipeError:  # pg_restore stopped reading: its error tells why
+                for _ in blocks:
+                    pass
             proc.stdin.close()
             stderr = proc.stderr.read().decode(errors="replace")
             if proc.wait() != 0:
