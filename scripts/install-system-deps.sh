@@ -2,7 +2,8 @@
 # Installs the Debian packages the project runs on: ffmpeg (media pipeline), chromium and
 # chromium-driver (browser tests, never a browser downloaded by a tool), fonts with
 # Vietnamese glyphs (PDF reports), poppler-utils (pdftotext in tests), gettext (msgfmt
-# compiles the Vietnamese catalogues in locale/ and newsroom/locale/).
+# compiles the Vietnamese catalogues in locale/ and newsroom/locale/), postgresql-client
+# (pg_dump/pg_restore for `manage.py backup`/`restore`; same major version as the server).
 # `--bench` adds nginx and wrk, which the benchmarks in bench/ drive (never the tests).
 set -euo pipefail
 need=()
@@ -14,6 +15,7 @@ command -v ffmpeg >/dev/null || need+=(ffmpeg)
 command -v chromium >/dev/null || need+=(chromium chromium-driver)
 command -v pdftotext >/dev/null || need+=(poppler-utils)
 command -v msgfmt >/dev/null || need+=(gettext)
+command -v pg_dump >/dev/null || need+=(postgresql-client)
 [ -e /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || need+=(fonts-dejavu-core)
 if [ ${#need[@]} -eq 0 ]; then
     exit 0

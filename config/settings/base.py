@@ -341,6 +341,11 @@ HOITU_MEDIA_LINK_MAX_AGE = int(os.environ.get("HOITU_MEDIA_LINK_MAX_AGE", 3 * 36
 # to MEDIA_ROOT (e.g. "/_protected-media/"): Django checks, nginx serves (docs/media.md).
 HOITU_MEDIA_ACCEL_REDIRECT = os.environ.get("HOITU_MEDIA_ACCEL_REDIRECT", "")
 
+# Backups (`manage.py backup`, docs/backup.md): where the encrypted archives go and
+# how many of the newest are kept (14 nightly runs). The key is HOITU_BACKUP_KEY.
+HOITU_BACKUP_DIR = Path(os.environ.get("HOITU_BACKUP_DIR", BASE_DIR / "backups"))
+HOITU_BACKUP_KEEP = int(os.environ.get("HOITU_BACKUP_KEEP", "14"))
+
 # --- Paywall ----------------------------------------------------------------------------
 # Gateway credentials only from the environment. The defaults are the gateways' public
 # sandbox test credentials (documented by each gateway), harmless outside their sandbox.
