@@ -130,3 +130,32 @@ def test_a_dead_source_does_not_break_the_scrape(closed_port):
         app.conf.broker_url = original
     assert value(samples, "hoitu_collector_up", collector="celery_queues") == 0
     assert value(samples, "hoitu_collector_up", collector="distribution") == 1
+
+
+WORKER = """
+import django
+django.setup()
+from django.test import RequestFactory
+from django.urls import resolve
+from config import metrics
+request = RequestFactory().get("/tim-kiem/")
+request.resolver_match = resolve("/tim-kiem/")
+metrics.observe(request, 200, 0.03)
+"""
+
+
+def test_multiprocess_mode_adds_up_every_gunicorn_worker(tmp_path, monkeypatch):
+    """With PROMETHEUS_MULTIPROC_DIR each worker process writes its own histogram there
+    and the scrape, answered by whichever worker, reports all of them."""
+    import os
+    import subprocess
+    import sys
+
+    monkeypatch.setenv("PROMETHEUS_MULTIPROC_DIR", str(tmp_path))
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.test"}
+    for _ in range(2):
+        subprocess.run([sys.executable, "-c", WORKER], env=env, check=True, timeout=120)
+    samples = scrape()
+    labels = {"view": "search:page", "method": "GET", "status": "2xx"}
+    assert value(samples, "hoitu_http_request_duration_seconds_count", **labels) == 2
+    assert value(samples, "hoitu_http_request_duration_seconds_bucket", le="0.05", **labels) == 2
