@@ -17,6 +17,7 @@ import ipaddress
 import time
 
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.http import HttpResponse, HttpResponseNotFound, JsonResponse
 from prometheus_client import CONTENT_TYPE_LATEST
 
@@ -69,7 +70,11 @@ ENDPOINTS = {"/healthz": healthz, "/readyz": readyz, "/metrics": metrics_view}
 class OpsMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
-        _networks(tuple(settings.HOITU_METRICS_ALLOWED_IPS))  # a typo fails at start-up
+        try:  # a typo fails at start-up, not at the first scrape
+            _networks(tuple(settings.HOITU_METRICS_ALLOWED_IPS))
+        except ImproperlyConfigured as exc:
+            message = str(exc).replace("TRUSTED_PROXIES", "HOITU_METRICS_ALLOWED_IPS")
+            raise ImproperlyConfigured(message) from None
 
     def __call__(self, request):
         endpoint = ENDPOINTS.get(request.path_info.rstrip("/") or "/")

@@ -159,3 +159,13 @@ def test_multiprocess_mode_adds_up_every_gunicorn_worker(tmp_path, monkeypatch):
     labels = {"view": "search:page", "method": "GET", "status": "2xx"}
     assert value(samples, "hoitu_http_request_duration_seconds_count", **labels) == 2
     assert value(samples, "hoitu_http_request_duration_seconds_bucket", le="0.05", **labels) == 2
+
+
+def test_a_malformed_allowed_network_stops_start_up(settings):
+    from django.core.exceptions import ImproperlyConfigured
+
+    from config.ops import OpsMiddleware
+
+    settings.HOITU_METRICS_ALLOWED_IPS = ["10.0.0.0/33"]
+    with pytest.raises(ImproperlyConfigured, match="HOITU_METRICS_ALLOWED_IPS"):
+        OpsMiddleware(lambda request: None)
