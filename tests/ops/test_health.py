@@ -87,3 +87,12 @@ def test_readyz_gives_up_on_a_hanging_dependency_within_the_timeout(settings, cl
             app.conf.broker_url = original
     assert response.status_code == 503 and response.json()["failing"] == ["broker"]
     assert elapsed < 2.0
+
+
+def test_readyz_names_the_storage_when_media_cannot_be_written(client, settings, tmp_path):
+    not_a_directory = tmp_path / "media"
+    not_a_directory.write_text("a file where the media directory should be")
+    settings.MEDIA_ROOT = not_a_directory
+    response = client.get("/readyz")
+    assert response.status_code == 503
+    assert response.json()["failing"] == ["storage"]
