@@ -65,6 +65,8 @@ TRUSTED_PROXIES = [c for c in os.environ.get("TRUSTED_PROXIES", "").split(",") i
 
 MIDDLEWARE = [
     "config.middleware.TrustedProxyMiddleware",
+    # /healthz, /readyz, /metrics and the request latency histogram (docs/operations.md).
+    "config.ops.OpsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Content-Security-Policy and Permissions-Policy on every response (django-csp).
     "config.middleware.SecurityHeadersMiddleware",
@@ -466,6 +468,22 @@ MIDDLEWARE[_after_auth:_after_auth] = [
 ]
 HOITU_STAFF_2FA = True
 OTP_TOTP_ISSUER = "Hội Tụ"
+
+# --- Operations (docs/operations.md) ---------------------------------------------------
+# /metrics and the error text of /readyz: only from these networks or with the token.
+HOITU_METRICS_ALLOWED_IPS = [
+    c
+    for c in os.environ.get("HOITU_METRICS_ALLOWED_IPS", "127.0.0.1/32,::1/128").split(",")
+    if c.strip()
+]
+HOITU_METRICS_TOKEN = os.environ.get("HOITU_METRICS_TOKEN", "")
+# Celery queues whose depth /metrics reports; empty = the default queue, declared and
+# routed queues, and "media".
+HOITU_METRICS_CELERY_QUEUES = [
+    q for q in os.environ.get("HOITU_METRICS_CELERY_QUEUES", "").split(",") if q.strip()
+]
+# Seconds /readyz waits for its checks (run in parallel) before naming one as failed.
+HOITU_READINESS_TIMEOUT = float(os.environ.get("HOITU_READINESS_TIMEOUT", "1.5"))
 
 # --- Logging ----------------------------------------------------------------------------
 LOGGING = {
