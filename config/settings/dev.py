@@ -15,4 +15,5 @@ INTERNAL_IPS = ["127.0.0.1"]
 # Payments go to local imitations of VNPay, MoMo and ZaloPay (never in production).
 PAYWALL_IMITATION_GATEWAYS = True
 # The demo accounts log in with their password alone; the admin login page says so.
-HOITU_STAFF_2FA = False
+# `HOITU_STAFF_2FA=1 make run` asks for the second step as production does.
+HOITU_STAFF_2FA = env_bool("HOITU_STAFF_2FA", False)  # noqa: F405
