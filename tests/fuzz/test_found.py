@@ -28,3 +28,12 @@ def test_search_out_of_range_dates_are_ignored_with_a_note(client, demo, params,
     page = client.get("/tim-kiem/", params, HTTP_HOST="localhost")
     assert page.status_code == 200
     assert note in page.content.decode()
+
+
+def test_wagtail_api_refuses_a_twenty_digit_offset(client, demo):
+    response = client.get("/api/v2/pages/", {"offset": TWENTY_DIGITS}, HTTP_HOST="localhost")
+    assert response.status_code == 400
+    assert response.json() == {"message": "offset cannot be higher than 1000000"}
+    # A large offset within the bound is still a normal, empty page.
+    ok = client.get("/api/v2/pages/", {"offset": "1000000"}, HTTP_HOST="localhost")
+    assert ok.status_code == 200 and ok.json()["items"] == []
