@@ -15,6 +15,9 @@ from ..sharing import newsml_item, ninjs_item
 
 PAGE_SIZE = 50
 MAX_PAGE_SIZE = 200
+# A page past this is refused, not passed on: a 20-digit page made an OFFSET beyond
+# PostgreSQL's bigint (a 500). 100 000 pages of 200 is far more than any archive.
+MAX_PAGE = 100_000
 
 
 def _partner(request) -> PartnerKey | None:
@@ -66,8 +69,8 @@ def ninjs_list(request):
         size = int(request.GET.get("page_size", str(PAGE_SIZE)))
     except ValueError:
         return _bad_request("'page' and 'page_size' must be whole numbers")
-    if page < 1 or not 1 <= size <= MAX_PAGE_SIZE:
-        return _bad_request(f"'page' ≥ 1 and 1 ≤ 'page_size' ≤ {MAX_PAGE_SIZE}")
+    if not 1 <= page <= MAX_PAGE or not 1 <= size <= MAX_PAGE_SIZE:
+        return _bad_request(f"1 ≤ 'page' ≤ {MAX_PAGE} and 1 ≤ 'page_size' ≤ {MAX_PAGE_SIZE}")
     total = stories.count()
     chunk = public_stories(stories[(page - 1) * size : page * size])
     base = request.build_absolute_uri(request.path)

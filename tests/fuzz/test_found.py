@@ -37,3 +37,11 @@ def test_wagtail_api_refuses_a_twenty_digit_offset(client, demo):
     # A large offset within the bound is still a normal, empty page.
     ok = client.get("/api/v2/pages/", {"offset": "1000000"}, HTTP_HOST="localhost")
     assert ok.status_code == 200 and ok.json()["items"] == []
+
+
+def test_sharing_api_refuses_a_twenty_digit_page(client, demo):
+    response = client.get("/api/ninjs/v2/items/", {"page": TWENTY_DIGITS}, **AUTH)
+    assert response.status_code == 400
+    assert "'page' ≤ 100000" in response.json()["error"]
+    ok = client.get("/api/ninjs/v2/items/", {"page": "100000"}, **AUTH)
+    assert ok.status_code == 200 and ok.json()["items"] == []
