@@ -45,3 +45,20 @@ def test_sharing_api_refuses_a_twenty_digit_page(client, demo):
     assert "'page' ≤ 100000" in response.json()["error"]
     ok = client.get("/api/ninjs/v2/items/", {"page": "100000"}, **AUTH)
     assert ok.status_code == 200 and ok.json()["items"] == []
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["/api/v2/pages/?locale=%00", "/api/v2/pages/find/?html_path=a%00b", "/api/search/?q=%00"],
+)
+def test_nul_in_an_api_query_is_a_400_in_english(client, demo, url):
+    response = client.get(url, HTTP_HOST="localhost")
+    assert response.status_code == 400
+    assert response.json() == {"error": "query parameters must not contain NUL characters"}
+
+
+@pytest.mark.parametrize("url", ["/tim-kiem/?q=a%00", "/?x%00=1", "/goi-cuoc/?next=%00"])
+def test_nul_in_a_reader_page_query_is_a_400_in_vietnamese(client, demo, url):
+    response = client.get(url, HTTP_HOST="localhost")
+    assert response.status_code == 400
+    assert "ký tự không hợp lệ" in response.content.decode()
