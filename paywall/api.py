@@ -1,7 +1,9 @@
 """Wagtail API v2 at /api/v2/. Story bodies are always gated to the teaser: APIs never
 carry paid text, whoever asks."""
 
+from django.core.exceptions import ValidationError
 from wagtail.api import APIField
+from wagtail.api.v2.filters import FieldsFilter
 from wagtail.api.v2.pagination import WagtailPagination
 from wagtail.api.v2.router import WagtailAPIRouter
 from wagtail.api.v2.serializers import PageSerializer
@@ -46,14 +48,34 @@ class BoundedPagination(WagtailPagination):
         return super().paginate_queryset(queryset, request, view)
 
 
+class CheckedFieldsFilter(FieldsFilter):
+    """Wagtail converts integer and boolean filters itself; a date-time field's value
+    (?first_published_at=²) was converted by the ORM, whose ValidationError was a 500."""
+
+    def filter_queryset(self, request, queryset, view):
+        try:
+            return super().filter_queryset(request, queryset, view)
+        except ValidationError as exc:
+            raise BadRequestError(f"field filter error. {' '.join(exc.messages)}") from exc
+
+
 class GatedPagesAPIViewSet(PagesAPIViewSet):
     base_serializer_class = GatedPageSerializer
     pagination_class = BoundedPagination
+    filter_backends = [
+        CheckedFieldsFilter if f is FieldsFilter else f for f in PagesAPIViewSet.filter_backends
+    ]
     # Full-text search over the API would let anyone probe paid text by query.
     known_query_parameters = PagesAPIViewSet.known_query_parameters - {
         "search",
         "search_operator",
     }
+
+    def find_object(self, queryset, request):
+        raw = request.GET.get("id")
+        if raw is not None and not (raw.isascii() and raw.isdecimal()):
+            raise BadRequestError("id must be a whole number")  # was a ValueError, a 500
+        return super().find_object(queryset, request)
 
     @classmethod
     def get_body_fields(cls, model):

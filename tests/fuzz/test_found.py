@@ -62,3 +62,23 @@ def test_nul_in_a_reader_page_query_is_a_400_in_vietnamese(client, demo, url):
     response = client.get(url, HTTP_HOST="localhost")
     assert response.status_code == 400
     assert "ký tự không hợp lệ" in response.content.decode()
+
+
+@pytest.mark.parametrize("value", ["9" * 20, "²", "hôm qua"])
+@pytest.mark.parametrize("url", ["/api/v2/pages/", "/api/v2/pages/{pk}/"])
+def test_wagtail_api_refuses_a_bad_date_time_filter(client, demo, url, value):
+    from newsroom.models import StoryPage
+
+    story = StoryPage.objects.live().first()
+    response = client.get(
+        url.format(pk=story.pk), {"first_published_at": value}, HTTP_HOST="localhost"
+    )
+    assert response.status_code == 400
+    assert response.json()["message"].startswith("field filter error.")
+
+
+@pytest.mark.parametrize("value", ["²", "0001-01-01", "1.0"])
+def test_wagtail_api_find_refuses_an_id_that_is_not_a_number(client, demo, value):
+    response = client.get("/api/v2/pages/find/", {"id": value}, HTTP_HOST="localhost")
+    assert response.status_code == 400
+    assert response.json() == {"message": "id must be a whole number"}
