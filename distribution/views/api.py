@@ -1,5 +1,6 @@
 """Press data sharing API for partner agencies: `Authorization: Bearer <key>`."""
 
+import datetime
 from urllib.parse import urlencode
 
 from django.http import Http404, HttpResponse, JsonResponse
@@ -63,6 +64,10 @@ def ninjs_list(request):
             return _bad_request("'since' must be an ISO 8601 date-time, e.g. 2025-01-31T08:00:00Z")
         if timezone.is_naive(since):
             since = timezone.make_aware(since, timezone.get_current_timezone())
+        try:  # the database may store it in UTC: year 1 or 9999 overflows there (a 500)
+            since.astimezone(datetime.UTC)
+        except OverflowError:
+            return _bad_request("'since' is out of range once converted to UTC")
         stories = stories.filter(last_published_at__gt=since)
     try:
         page = int(request.GET.get("page", "1"))

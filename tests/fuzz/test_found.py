@@ -82,3 +82,22 @@ def test_wagtail_api_find_refuses_an_id_that_is_not_a_number(client, demo, value
     response = client.get("/api/v2/pages/find/", {"id": value}, HTTP_HOST="localhost")
     assert response.status_code == 400
     assert response.json() == {"message": "id must be a whole number"}
+
+
+@pytest.mark.parametrize(
+    "since, status",
+    [
+        ("0001-01-01", 400),
+        ("0001-01-01T00:00:00", 400),
+        ("0001-01-01T00:00:00+14:00", 400),
+        ("9999-12-31T23:59:59-14:00", 400),
+        ("9999-12-31T23:59:59", 200),  # Vietnam is ahead of UTC: still in range
+        ("0001-01-01T12:00:00Z", 200),
+    ],
+)
+def test_sharing_api_since_out_of_range_in_utc_is_a_400(client, demo, since, status):
+    # Was a 500 on SQLite (make run), where the value is stored in UTC: year 0 or 10000.
+    response = client.get("/api/ninjs/v2/items/", {"since": since, "page_size": "1"}, **AUTH)
+    assert response.status_code == status
+    if status == 400:
+        assert response.json() == {"error": "'since' is out of range once converted to UTC"}
