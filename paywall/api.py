@@ -1,7 +1,11 @@
 """Wagtail API v2 at /api/v2/. Story bodies are always gated to the teaser: APIs never
 carry paid text, whoever asks."""
 
-from django.core.exceptions import ValidationError
+import datetime
+
+from django.core.exceptions import FieldDoesNotExist, ValidationError
+from django.db import models
+from django.utils import timezone
 from wagtail.api import APIField
 from wagtail.api.v2.filters import FieldsFilter
 from wagtail.api.v2.pagination import WagtailPagination
@@ -50,13 +54,29 @@ class BoundedPagination(WagtailPagination):
 
 class CheckedFieldsFilter(FieldsFilter):
     """Wagtail converts integer and boolean filters itself; a date-time field's value
-    (?first_published_at=²) was converted by the ORM, whose ValidationError was a 500."""
+    (?first_published_at=²) was left to the ORM, whose ValidationError was a 500, and
+    year 1 overflowed where the database stores UTC (SQLite, make run)."""
 
     def filter_queryset(self, request, queryset, view):
-        try:
-            return super().filter_queryset(request, queryset, view)
-        except ValidationError as exc:
-            raise BadRequestError(f"field filter error. {' '.join(exc.messages)}") from exc
+        for name, value in request.GET.items():
+            try:
+                field = queryset.model._meta.get_field(name)
+            except FieldDoesNotExist:
+                continue
+            if isinstance(field, models.DateTimeField):
+                try:
+                    moment = field.to_python(value)
+                    if moment is not None and timezone.is_naive(moment):
+                        moment = timezone.make_aware(moment)
+                    if moment is not None:
+                        moment.astimezone(datetime.UTC)
+                except ValidationError as exc:
+                    raise BadRequestError(f"field filter error. {' '.join(exc.messages)}") from exc
+                except OverflowError as exc:
+                    raise BadRequestError(
+                        f"field filter error. {name} is out of range once converted to UTC"
+                    ) from exc
+        return super().filter_queryset(request, queryset, view)
 
 
 class GatedPagesAPIViewSet(PagesAPIViewSet):

@@ -101,3 +101,14 @@ def test_sharing_api_since_out_of_range_in_utc_is_a_400(client, demo, since, sta
     assert response.status_code == status
     if status == 400:
         assert response.json() == {"error": "'since' is out of range once converted to UTC"}
+
+
+def test_wagtail_api_refuses_a_date_time_filter_out_of_range_in_utc(client, demo):
+    # Was a 500 on SQLite (make run), where the value is stored in UTC: year 0.
+    response = client.get(
+        "/api/v2/pages/", {"first_published_at": "0001-01-01"}, HTTP_HOST="localhost"
+    )
+    assert response.status_code == 400
+    assert response.json() == {
+        "message": "field filter error. first_published_at is out of range once converted to UTC"
+    }
