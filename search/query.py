@@ -34,6 +34,9 @@ FILTER_COLUMNS = {
 SORTS = ("relevance", "newest")
 _ID_RE = re.compile(r"^\d{1,9}$")
 _SLUG_RE = re.compile(r"^[-\w]{1,100}$")
+# Years a filter may name (the press archive starts in the last century). A wider date
+# overflows when made a datetime (0001-01-01 minus the zone, 9999-12-31 plus a day).
+MIN_YEAR, MAX_YEAR = 1900, 2100
 
 
 @dataclass
@@ -112,9 +115,17 @@ class SearchResult:
 
 def _parse_date(value: str) -> datetime.date | None:
     try:
-        return datetime.date.fromisoformat(value)
+        date = datetime.date.fromisoformat(value)
     except ValueError:
         return None
+    return date if MIN_YEAR <= date.year <= MAX_YEAR else None
+
+
+def _parse_year(value: str) -> int | None:
+    # isdecimal() alone lets "²" or "١٩٩٠" through; only ASCII digits are a year here.
+    if value.isascii() and value.isdecimal() and MIN_YEAR <= int(value) <= MAX_YEAR:
+        return int(value)
+    return None
 
 
 def clean_request(
@@ -155,10 +166,10 @@ def clean_request(
             else:
                 messages.append("Loại hình không hợp lệ: đã bỏ qua.")
         elif key == "year":
-            if value.isdigit() and 1900 <= int(value) <= 2100:
-                clean[key] = int(value)
+            if year := _parse_year(value):
+                clean[key] = year
             else:
-                messages.append("Năm không hợp lệ: đã bỏ qua.")
+                messages.append(f"Năm không hợp lệ (từ {MIN_YEAR} đến {MAX_YEAR}): đã bỏ qua.")
         elif key == "tag":
             if _SLUG_RE.match(value):
                 clean[key] = value
@@ -169,7 +180,10 @@ def clean_request(
             if date:
                 clean[key] = date
             else:
-                messages.append("Ngày phải có dạng NNNN-TT-NN (ví dụ 2025-01-31): đã bỏ qua.")
+                messages.append(
+                    "Ngày phải có dạng NNNN-TT-NN (ví dụ 2025-01-31), năm trong khoảng "
+                    f"{MIN_YEAR}–{MAX_YEAR}: đã bỏ qua."
+                )
         # Unknown keys (utm_source and the like) are ignored without a word.
     if clean.get("from") and clean.get("to") and clean["from"] > clean["to"]:
         messages.append("Khoảng ngày không hợp lệ (từ ngày sau đến ngày): đã bỏ qua.")

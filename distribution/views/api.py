@@ -1,5 +1,6 @@
 """Press data sharing API for partner agencies: `Authorization: Bearer <key>`."""
 
+import datetime
 import logging
 from urllib.parse import urlencode
 
@@ -20,6 +21,9 @@ logger = logging.getLogger(__name__)
 
 PAGE_SIZE = 50
 MAX_PAGE_SIZE = 200
+# A page past this is refused, not passed on: a 20-digit page made an OFFSET beyond
+# PostgreSQL's bigint (a 500). 100 000 pages of 200 is far more than any archive.
+MAX_PAGE = 100_000
 
 
 def _partner(request) -> PartnerKey | None:
@@ -69,14 +73,18 @@ def ninjs_list(request):
             return _bad_request("'since' must be an ISO 8601 date-time, e.g. 2025-01-31T08:00:00Z")
         if timezone.is_naive(since):
             since = timezone.make_aware(since, timezone.get_current_timezone())
+        try:  # the database may store it in UTC: year 1 or 9999 overflows there (a 500)
+            since.astimezone(datetime.UTC)
+        except OverflowError:
+            return _bad_request("'since' is out of range once converted to UTC")
         stories = stories.filter(last_published_at__gt=since)
     try:
         page = int(request.GET.get("page", "1"))
         size = int(request.GET.get("page_size", str(PAGE_SIZE)))
     except ValueError:
         return _bad_request("'page' and 'page_size' must be whole numbers")
-    if page < 1 or not 1 <= size <= MAX_PAGE_SIZE:
-        return _bad_request(f"'page' ≥ 1 and 1 ≤ 'page_size' ≤ {MAX_PAGE_SIZE}")
+    if not 1 <= page <= MAX_PAGE or not 1 <= size <= MAX_PAGE_SIZE:
+        return _bad_request(f"1 ≤ 'page' ≤ {MAX_PAGE} and 1 ≤ 'page_size' ≤ {MAX_PAGE_SIZE}")
     total = stories.count()
     chunk = public_stories(stories[(page - 1) * size : page * size])
     base = request.build_absolute_uri(request.path)
