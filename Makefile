@@ -5,15 +5,37 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 MANAGE := $(BIN)/python manage.py
 
-.PHONY: install system-deps bench-deps run test lint check bandit clean
+.PHONY: install lock system-deps bench-deps run test lint check bandit clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 
-$(VENV)/.installed: pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet -e '.[test]'
+# Exact versions with their hashes: requirements/dev.lock (pyproject's dependencies and
+# every extra) for make install and CI, requirements/main.lock (dependencies only) for
+# production (docs/deploy.md). The project itself cannot be hashed: installed without deps.
+$(VENV)/.installed: pyproject.toml requirements/dev.lock | $(BIN)/python
+	$(BIN)/pip install --quiet --require-hashes -r requirements/dev.lock
+	$(BIN)/pip install --quiet --no-deps -e .
 	touch $@
+
+# Refresh both lock files from pyproject.toml with uv (pinned here), keeping the versions
+# already locked; `make lock UPGRADE=1` moves every package to its newest allowed release.
+# dev.lock is constrained by main.lock: production runs the versions the suite tested.
+UV_VERSION := 0.13.8
+LOCK_VENV := .venv-lock
+LOCK_ARGS = --quiet --generate-hashes --python $(PYTHON) --python-platform x86_64-manylinux_2_28 \
+	--custom-compile-command 'make lock' $(if $(UPGRADE),--upgrade)
+
+$(LOCK_VENV)/bin/uv:
+	$(PYTHON) -m venv $(LOCK_VENV)
+	$(LOCK_VENV)/bin/pip install --quiet uv==$(UV_VERSION)
+
+lock: | $(LOCK_VENV)/bin/uv
+	mkdir -p requirements
+	$(LOCK_VENV)/bin/uv pip compile $(LOCK_ARGS) pyproject.toml -o requirements/main.lock
+	$(LOCK_VENV)/bin/uv pip compile $(LOCK_ARGS) --all-extras -c requirements/main.lock \
+		pyproject.toml -o requirements/dev.lock
 
 # Vietnamese for what Wagtail's, wagtailmedia's and Django's own catalogues leave in
 # English: locale/vi/*.po (the whole admin) and newsroom/locale/vi/*.po (the publishing
@@ -30,9 +52,9 @@ install: $(VENV)/.installed $(MO_FILES)
 system-deps:
 	bash scripts/install-system-deps.sh
 
-# What the benchmarks in bench/ need on top: gunicorn (pip extra), nginx and wrk (Debian).
+# What the benchmarks in bench/ need on top: nginx and wrk (Debian); gunicorn comes with
+# requirements/dev.lock.
 bench-deps: install system-deps
-	$(BIN)/pip install --quiet -e '.[test,bench]'
 	bash scripts/install-system-deps.sh --bench
 
 run: install system-deps
@@ -60,4 +82,4 @@ bandit: install
 	$(BIN)/bandit -c pyproject.toml -r config newsroom paywall distribution search analytics audit staffsecurity twofactor -lll -q
 
 clean:
-	rm -rf $(VENV) db.sqlite3 media-dev static-collected
+	rm -rf $(VENV) $(LOCK_VENV) db.sqlite3 media-dev static-collected
