@@ -5,7 +5,7 @@ import pytest
 
 from newsroom.models import StoryPage
 from paywall.access import AccessLevel
-from tests.browser import chromium, reader_page, shot
+from tests.browser import chromium, reader_page, shot, wait_until
 from tests.paywall.server import serve_project
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db]
@@ -43,10 +43,11 @@ def test_subscriber_plays_premium_video_free_reader_sees_the_wall(demo, demo_pas
         assert video.is_visible()
         video.scroll_into_view_if_needed()
         page.evaluate("document.querySelector('video[data-player]').play()")
-        page.wait_for_function(
+        wait_until(
+            page,
             "document.querySelector('video[data-player]').readyState >= 2 && "
             "document.querySelector('video[data-player]').currentTime > 0.5",
-            timeout=30_000,
+            timeout_ms=30_000,
         )
         assert not page.evaluate("document.querySelector('video[data-player]').error")
         media = [(u, s) for u, s in fetched if u.split("?")[0].endswith(MEDIA_SUFFIXES)]

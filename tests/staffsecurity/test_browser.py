@@ -6,7 +6,7 @@ from axes.utils import reset
 from django.contrib.sessions.backends.db import SessionStore
 
 from staffsecurity.sessions import SEEN_AT
-from tests.browser import chromium, new_page, shot, staff_page
+from tests.browser import chromium, new_page, shot, staff_page, wait_until
 from tests.i18n.english import english_words
 
 from .conftest import STAFF
@@ -48,5 +48,5 @@ def test_lockout_pages_and_expired_session(live_server, demo, demo_password):
         staff.wait_for_url("**/admin/login/**")
         assert "Phiên làm việc đã hết hạn" in staff.inner_text(".messages")
         # Wagtail slides its messages in: the picture once they are in place.
-        staff.wait_for_function("document.getAnimations().every(a => a.playState !== 'running')")
+        wait_until(staff, "document.getAnimations().every(a => a.playState !== 'running')")
         shot(staff, "staffsecurity-session-expired")
