@@ -16,6 +16,7 @@ import uuid
 from contextvars import ContextVar
 from datetime import UTC, datetime
 
+from django.contrib.auth import SESSION_KEY
 from django.utils.functional import empty
 
 HEADER = "X-Request-ID"
@@ -41,17 +42,31 @@ def request_id_from(value: str | None) -> str:
     return uuid.uuid4().hex
 
 
-def _request_fields(request) -> dict:
+def _user_id(request, level: int) -> str | None:
+    """The signed-in user's id: from the user when the request loaded it, else from the
+    session, read for warnings and errors only (one session read, never a user query);
+    an INFO line never costs a read."""
+    user = getattr(request, "user", None)
+    if getattr(user, "_wrapped", user) not in (None, empty):
+        return str(user.pk) if user.is_authenticated else None
+    session = getattr(request, "session", None)
+    if session is None or (level < logging.WARNING and not hasattr(session, "_session_cache")):
+        return None
+    try:
+        return session.get(SESSION_KEY)
+    except Exception:  # a session store that is down must not stop the log line
+        return None
+
+
+def _request_fields(request, level: int) -> dict:
     fields = {
         "method": request.method,
         "path": request.path[:500],
         # Already resolved behind TRUSTED_PROXIES (config.middleware) by the time views log.
         "client": request.META.get("REMOTE_ADDR", ""),
     }
-    user = getattr(request, "user", None)
-    # Only a user already loaded: a log line never costs a session or database read.
-    if getattr(user, "_wrapped", user) not in (None, empty) and user.is_authenticated:
-        fields["user_id"] = user.pk
+    if user_id := _user_id(request, level):
+        fields["user_id"] = user_id
     return fields
 
 
@@ -60,11 +75,15 @@ class ContextFilter(logging.Filter):
 
     def filter(self, record: logging.LogRecord) -> bool:
         bound = _bound.get()
+        if not bound and hasattr(getattr(record, "request", None), "id"):
+            # Django logs a 4xx/5xx response after the middleware chain has returned,
+            # with the request attached to the record.
+            bound = {"request_id": record.request.id, "request": record.request}
         record.request_id = bound["request_id"] if bound else "-"
         if bound:
             context = {"request_id": bound["request_id"]}
             if request := bound.get("request"):
-                context.update(_request_fields(request))
+                context.update(_request_fields(request, record.levelno))
             if task := bound.get("task"):
                 context["task"] = task
             status = getattr(record, "status_code", None) or bound.get("status")

@@ -59,6 +59,17 @@ def test_a_refused_request_logs_one_json_line_with_its_request_id(json_lines):
     assert "Traceback (most recent call last)" in line["exception"]["traceback"]
 
 
+def test_a_signed_in_reader_s_request_logs_their_user_id(json_lines, django_user_model):
+    reader = django_user_model.objects.create_user("ban-doc-log", password="mat-khau-dai-1")
+    client = Client()
+    client.force_login(reader)
+    response = client.get("/khong-co-trang-nay/")
+    assert response.status_code == 404
+    (line,) = [r for r in json_lines() if r["logger"] == "django.request"]
+    assert line["user_id"] == str(reader.pk) and line["status"] == 404
+    assert line["request_id"] == response["X-Request-ID"]
+
+
 @only_our_host
 @pytest.mark.parametrize(
     "forged",
