@@ -119,6 +119,8 @@ def django_env() -> dict:
         DJANGO_SECRET_KEY=secrets.token_urlsafe(50),
         DISTRIBUTION_CREDENTIALS_KEY=Fernet.generate_key().decode(),
         DJANGO_ALLOWED_HOSTS="localhost,.localhost,127.0.0.1",
+        # Production requires it: nginx (when the run goes through it) is on loopback.
+        TRUSTED_PROXIES="127.0.0.1/32",
         # Plain HTTP on loopback: no redirect to https, no HSTS pinned on localhost.
         DJANGO_SECURE_SSL_REDIRECT="0",
         DJANGO_HSTS_SECONDS="0",

@@ -9,6 +9,7 @@ and bench sources and fails when a default appears there that is missing from th
 
 import base64
 import binascii
+import ipaddress
 
 # Environment variable -> the values of it that ship in the repository.
 SHIPPED_VALUES: dict[str, frozenset[str]] = {
@@ -54,4 +55,29 @@ def secret_problems(environ) -> list[str]:
             )
         elif name == "DISTRIBUTION_CREDENTIALS_KEY" and (problem := _fernet_problem(value)):
             problems.append(f"{name} {problem}")
+    return problems
+
+
+def proxy_problems(environ) -> list[str]:
+    """TRUSTED_PROXIES must say where the site's reverse proxies are, or `none`: unset,
+    production behind nginx would see every reader at the proxy's address (one meter,
+    one lockout and one institutional address for all), with no error anywhere."""
+    value = (environ.get("TRUSTED_PROXIES") or "").strip()
+    if not value:
+        return [
+            "TRUSTED_PROXIES must be set in production: the CIDRs of the site's own reverse "
+            "proxies, comma-separated (e.g. 127.0.0.1/32 for nginx on the same machine), "
+            "or `none` when readers connect to the app directly"
+        ]
+    if value.lower() == "none":
+        return []
+    problems = []
+    for cidr in value.split(","):
+        try:
+            ipaddress.ip_network(cidr.strip(), strict=False)
+        except ValueError:
+            problems.append(
+                f"TRUSTED_PROXIES: {cidr.strip()[:64]!r} is not an IP network "
+                "(expected CIDRs such as 127.0.0.1/32,10.0.0.0/8, or `none`)"
+            )
     return problems

@@ -112,5 +112,6 @@ def production_env(**overrides) -> dict:
     env["DJANGO_SECRET_KEY"] = secrets.token_urlsafe(50)
     env["DISTRIBUTION_CREDENTIALS_KEY"] = Fernet.generate_key().decode()
     env["DJANGO_ALLOWED_HOSTS"] = "bao.example.vn"
+    env["TRUSTED_PROXIES"] = "127.0.0.1/32"  # nginx on the same machine (deploy/)
     env.update(overrides)
     return env

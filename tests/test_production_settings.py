@@ -72,6 +72,46 @@ def test_production_refuses_a_credentials_key_that_is_not_a_fernet_key():
     assert "DISTRIBUTION_CREDENTIALS_KEY is not a Fernet key" in out.stderr
 
 
+@pytest.mark.parametrize("value", [None, "", "  "])
+def test_production_refuses_to_start_without_trusted_proxies(value):
+    """Unset, production behind nginx would take every reader for the proxy: one meter,
+    one login lockout and one institutional address for the whole province."""
+    env = production_env()
+    if value is None:
+        del env["TRUSTED_PROXIES"]
+    else:
+        env["TRUSTED_PROXIES"] = value
+    out = start(env)
+    assert out.returncode != 0 and "started" not in out.stdout
+    assert "ImproperlyConfigured: TRUSTED_PROXIES must be set in production" in out.stderr
+    assert "or `none` when readers connect to the app directly" in out.stderr
+
+
+@pytest.mark.parametrize("value", ["10.0.0.0/33", "127.0.0.1/32,nginx", "10.0.0.1/8;"])
+def test_production_refuses_a_malformed_trusted_proxy(value):
+    out = start(production_env(TRUSTED_PROXIES=value))
+    assert out.returncode != 0 and "started" not in out.stdout
+    assert "TRUSTED_PROXIES: " in out.stderr and "is not an IP network" in out.stderr
+
+
+@pytest.mark.parametrize(
+    "value,proxies",
+    [("none", []), ("NONE", []), ("127.0.0.1/32, 10.0.0.0/8", ["127.0.0.1/32", " 10.0.0.0/8"])],
+)
+def test_production_starts_behind_its_proxies_or_with_an_explicit_none(value, proxies):
+    code = "import django; django.setup(); from django.conf import settings as s; "
+    out = subprocess.run(
+        [sys.executable, "-c", code + "print(s.TRUSTED_PROXIES)"],
+        cwd=ROOT,
+        env=production_env(TRUSTED_PROXIES=value),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert out.stdout.strip() == repr(proxies)
+
+
 def test_the_audit_probe_default_vnpay_secret_in_production_cannot_start():
     """The audit signed a VNPay notification with `hoitu-dev-vnpay-secret` and production
     marked the order paid. Production on that secret no longer starts, so no view of it

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import dj_database_url
 from celery.schedules import crontab
+from django.core.exceptions import ImproperlyConfigured
 
 from config import formats as _formats
 
@@ -61,9 +62,16 @@ INSTALLED_APPS = [
 
 # The site's own reverse proxies (CIDRs, comma-separated), e.g. "127.0.0.1/32,10.0.0.0/8":
 # behind them the reader's address comes from X-Forwarded-For (config/middleware.py).
-TRUSTED_PROXIES = [c for c in os.environ.get("TRUSTED_PROXIES", "").split(",") if c.strip()]
+# `none`: no proxy, readers connect to the app itself (production requires one or the other).
+TRUSTED_PROXIES = [
+    c
+    for c in os.environ.get("TRUSTED_PROXIES", "").split(",")
+    if c.strip() and c.strip().lower() != "none"
+]
 
 MIDDLEWARE = [
+    # X-Request-ID, and the request on every log line (config/logging.py).
+    "config.logging.RequestIdMiddleware",
     "config.middleware.TrustedProxyMiddleware",
     # /healthz, /readyz, /metrics and the request latency histogram (docs/operations.md).
     "config.ops.OpsMiddleware",
@@ -487,11 +495,26 @@ HOITU_METRICS_CELERY_QUEUES = [
 HOITU_READINESS_TIMEOUT = float(os.environ.get("HOITU_READINESS_TIMEOUT", "1.5"))
 
 # --- Logging ----------------------------------------------------------------------------
+# HOITU_LOG_FORMAT: `text` (here, `make run`) or `json`, one object per line (production's
+# default); every line carries its request or task id (config/logging.py).
+HOITU_LOG_FORMAT = os.environ.get("HOITU_LOG_FORMAT", "text")
+if HOITU_LOG_FORMAT not in ("text", "json"):
+    raise ImproperlyConfigured(f"HOITU_LOG_FORMAT must be text or json, not {HOITU_LOG_FORMAT!r}")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"context": {"()": "config.logging.ContextFilter"}},
+    "formatters": {
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s]: %(message)s"},
+        "json": {"()": "config.logging.JsonFormatter"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": HOITU_LOG_FORMAT,
+            "filters": ["context"],
+        }
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
@@ -521,8 +544,11 @@ CELERY_BEAT_SCHEDULE["audit-purge"] = {
     "schedule": crontab(minute=30, hour=3),
 }
 # One JSON object per line for each audit event (shipped to the log collector as is).
-LOGGING["formatters"]["json"] = {"()": "audit.jsonlog.JsonFormatter"}
-LOGGING["handlers"]["audit_json"] = {"class": "logging.StreamHandler", "formatter": "json"}
+LOGGING["handlers"]["audit_json"] = {
+    "class": "logging.StreamHandler",
+    "formatter": "json",
+    "filters": ["context"],
+}
 LOGGING["loggers"]["hoitu.audit"] = {
     "handlers": ["audit_json"],
     "level": "INFO",

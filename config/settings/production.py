@@ -4,13 +4,14 @@ import os
 
 from django.core.exceptions import ImproperlyConfigured
 
-from config.secrets_check import secret_problems
+from config.secrets_check import proxy_problems, secret_problems
 
 from .base import *  # noqa: F403
 
 # No start on a missing secret or on one published in the repository (the sandbox
 # defaults of base.py): a notification signed with a public key would mark orders paid.
-if _problems := secret_problems(os.environ):
+# Nor without TRUSTED_PROXIES (or `none`): behind nginx every reader would share its address.
+if _problems := secret_problems(os.environ) + proxy_problems(os.environ):
     raise ImproperlyConfigured("; ".join(_problems))
 if not ALLOWED_HOSTS:  # noqa: F405
     raise ImproperlyConfigured("DJANGO_ALLOWED_HOSTS must be set in production")
@@ -39,3 +40,11 @@ HOITU_MEDIA_ACCEL_REDIRECT = os.environ.get("HOITU_MEDIA_ACCEL_REDIRECT", "/_pro
 # HOITU_UNSAFE_STAFF_WITHOUT_2FA=1, which is unsafe (a stolen password alone then opens
 # the newsroom), flagged by `check --deploy` (twofactor.W001) and on the login page.
 HOITU_STAFF_2FA = not env_bool("HOITU_UNSAFE_STAFF_WITHOUT_2FA")  # noqa: F405
+
+# One JSON object per line on stdout for the log collector (HOITU_LOG_FORMAT=text for a
+# human); a Celery worker keeps this configuration instead of installing its own.
+HOITU_LOG_FORMAT = os.environ.get("HOITU_LOG_FORMAT", "json")
+LOGGING["handlers"]["console"]["formatter"] = HOITU_LOG_FORMAT  # noqa: F405
+for _handler in ("console", "audit_json"):
+    LOGGING["handlers"][_handler]["stream"] = "ext://sys.stdout"  # noqa: F405
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
