@@ -3,12 +3,18 @@ are set (CI); on SQLite and local memory otherwise."""
 
 import pytest
 
-from tests.support import restore_migration_rows
+from tests.support import (
+    demo_snapshot_drop,
+    demo_snapshot_take,
+    ensure_demo,
+    restore_migration_rows,
+)
 
 
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
-    """The demo newsroom, loaded once per test database: most tests read it."""
+    """The demo newsroom, loaded once per test database (most tests read it), and kept as
+    a snapshot that brings it back after a transactional test's flush."""
     from django.core.management import call_command
 
     with django_db_blocker.unblock():
@@ -17,20 +23,17 @@ def django_db_setup(django_db_setup, django_db_blocker):
         if Page.get_first_root_node() is None:  # --reuse-db after a transactional test
             restore_migration_rows()
         call_command("load_initial_data", verbosity=0)
+        demo_snapshot_take()
+    yield
+    with django_db_blocker.unblock():
+        demo_snapshot_drop()
 
 
 @pytest.fixture
 def demo(db):
     """Makes sure the demo newsroom is there (a transactional test before may have flushed
     it) and returns its loader module."""
-    from django.core.management import call_command
-
-    from newsroom.demo import loader
-
-    if not loader.demo_loaded():
-        restore_migration_rows()
-        call_command("load_initial_data", verbosity=0)
-    return loader
+    return ensure_demo()
 
 
 @pytest.fixture

@@ -25,6 +25,131 @@ def restore_migration_rows():
     importlib.import_module("newsroom.migrations.0002_seed_places").seed(apps, None)
 
 
+# The demo newsroom, as loaded once per test database, kept on PostgreSQL as a template
+# database: a transactional test (live server, real worker) ends with a flush, and the next
+# test that reads the demo gets it back by a file copy (about a second) instead of a reload
+# (tens of seconds of pages, renditions, ffmpeg cuts and rollups).
+def _snapshot_names():
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return None
+    name = connection.settings_dict["NAME"]
+    return name, f"{name}_demo"
+
+
+@contextlib.contextmanager
+def _maintenance():
+    import psycopg
+    from django.db import connection
+
+    params = connection.get_connection_params()
+    params["dbname"] = "postgres"
+    with psycopg.connect(**params, autocommit=True) as conn:
+        yield conn
+
+
+def _copy_database(conn, source: str, target: str) -> bool:
+    """Replaces `target` by a copy of `source`; False (nothing changed) while another
+    session is still on either (a request thread or a worker of the test that just
+    ended): the caller then loads the demo the slow way. Nobody's connection is killed."""
+    import time
+
+    import psycopg
+    from psycopg import sql
+
+    for _ in range(30):  # a request thread that just answered lets go within moments
+        busy = conn.execute(
+            "SELECT count(*) FROM pg_stat_activity "
+            "WHERE datname IN (%s, %s) AND pid <> pg_backend_pid()",
+            [source, target],
+        ).fetchone()[0]
+        if not busy:
+            break
+        time.sleep(0.1)
+    else:
+        return False
+    try:
+        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {}").format(sql.Identifier(target)))
+    except psycopg.errors.ObjectInUse:
+        return False
+    conn.execute(
+        sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(
+            sql.Identifier(target), sql.Identifier(source)
+        )
+    )
+    return True
+
+
+def demo_snapshot_take() -> None:
+    from django.db import connections
+
+    names = _snapshot_names()
+    if names is None:
+        return
+    connections.close_all()
+    with _maintenance() as conn:
+        _copy_database(conn, *names)
+
+
+def demo_snapshot_drop() -> None:
+    from django.db import connections
+    from psycopg import sql
+
+    names = _snapshot_names()
+    if names is None:
+        return
+    connections.close_all()
+    with _maintenance() as conn:
+        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {}").format(sql.Identifier(names[1])))
+
+
+def _demo_files_present() -> bool:
+    """A transactional test may have deleted a demo cut or image with its files: the
+    snapshot's rows would then point at nothing."""
+    from django.core.files.storage import default_storage
+    from wagtail.images import get_image_model
+
+    from newsroom.models import MediaAsset
+
+    names = [n for n in MediaAsset.objects.values_list("file", flat=True) if n]
+    names += [n for n in get_image_model().objects.values_list("file", flat=True) if n]
+    return all(default_storage.exists(n) for n in names)
+
+
+def _demo_snapshot_restore() -> bool:
+    """Copies the snapshot over the test database; False when there is none to copy."""
+    from django.db import connection, connections
+
+    names = _snapshot_names()
+    if names is None or connection.in_atomic_block:
+        return False
+    with _maintenance() as conn:
+        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [names[1]]).fetchone():
+            return False
+        connections.close_all()
+        return _copy_database(conn, names[1], names[0])
+
+
+def ensure_demo():
+    """The demo newsroom, whatever an earlier transactional test left: from the snapshot
+    when there is one, else loaded again. Returns the demo loader module."""
+    from django.core.management import call_command
+
+    from newsroom.demo import loader
+
+    if loader.demo_loaded():
+        return loader
+    restored = _demo_snapshot_restore()
+    if restored and _demo_files_present():
+        return loader
+    if restored:  # its rows would point at files a test deleted: load it all again
+        call_command("flush", interactive=False, verbosity=0)
+    restore_migration_rows()
+    call_command("load_initial_data", verbosity=0)
+    return loader
+
+
 def clear_cache():
     """Empties this test process's cache and nothing else. django-redis's `cache.clear()`
     is FLUSHDB: under pytest-xdist it would also wipe the other test process's cache (its

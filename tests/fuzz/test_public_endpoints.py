@@ -239,19 +239,15 @@ def _path(parts, real):
 @pytest.fixture(scope="module")
 def real(django_db_blocker):
     """Ids, slugs and page paths of the demo newsroom (loaded once per test database)."""
-    from django.core.management import call_command
     from wagtail.models import Page, Site
 
     from distribution.demo import DEMO_PARTNER_KEY
-    from newsroom.demo import loader
     from newsroom.models import StoryPage
     from paywall.models import Plan
-    from tests.support import restore_migration_rows
+    from tests.support import ensure_demo
 
     with django_db_blocker.unblock():
-        if not loader.demo_loaded():  # a transactional test before may have flushed it
-            restore_migration_rows()
-            call_command("load_initial_data", verbosity=0)
+        ensure_demo()  # a transactional test before may have flushed it
         story = StoryPage.objects.live().order_by("pk").first()
         pages = list(Page.objects.live().filter(depth__gt=1).order_by("path")[:60])
         return {

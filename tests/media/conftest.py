@@ -8,7 +8,7 @@ import pytest
 from django.core.files.base import ContentFile
 
 from newsroom.models import MediaAsset
-from tests.support import restore_migration_rows
+from tests.support import ensure_demo, restore_migration_rows
 
 
 def ffmpeg(*args):
@@ -124,10 +124,4 @@ def migration_seed(transactional_db):
 @pytest.fixture
 def demo_after_flush(migration_seed):
     """The demo newsroom for a transactional test (see `migration_seed`)."""
-    from django.core.management import call_command
-
-    from newsroom.demo import loader
-
-    if not loader.demo_loaded():
-        call_command("load_initial_data", verbosity=0)
-    return loader
+    return ensure_demo()
