@@ -4,7 +4,8 @@
 # Vietnamese glyphs (PDF reports), poppler-utils (pdftotext in tests), gettext (msgfmt
 # compiles the Vietnamese catalogues in locale/ and newsroom/locale/), postgresql-client
 # (pg_dump/pg_restore for `manage.py backup`/`restore`; same major version as the server),
-# nginx (the shipped deploy/nginx/hoitu.conf is checked and run by tests/deploy).
+# nginx and systemd-analyze (tests/deploy run the shipped deploy/nginx/hoitu.conf and
+# verify the units of deploy/systemd).
 # `--bench` adds wrk, which the benchmarks in bench/ drive (never the tests).
 set -euo pipefail
 need=()
@@ -18,6 +19,7 @@ command -v msgfmt >/dev/null || need+=(gettext)
 command -v pg_dump >/dev/null || need+=(postgresql-client)
 # /usr/sbin is not on every user's PATH: look there too.
 command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || need+=(nginx)
+command -v systemd-analyze >/dev/null || need+=(systemd)
 [ -e /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || need+=(fonts-dejavu-core)
 if [ ${#need[@]} -eq 0 ]; then
     exit 0

@@ -25,7 +25,8 @@ def test_units_pass_systemd_verify(tmp_path):
     analyze = shutil.which("systemd-analyze")
     if not analyze:
         pytest.fail(
-            "systemd-analyze is missing (Debian package systemd): needed to check deploy/systemd"
+            "systemd-analyze is missing: install it with scripts/install-system-deps.sh "
+            "(make system-deps); it checks deploy/systemd"
         )
     for name in SERVICES:
         text = (UNITS / f"{name}.service").read_text().replace("/srv/hoitu", str(ROOT))
