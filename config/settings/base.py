@@ -554,3 +554,14 @@ LOGGING["loggers"]["hoitu.audit"] = {
     "level": "INFO",
     "propagate": False,
 }
+
+# --- Page cache (config/pagecache.py, deploy/nginx/hoitu.conf, docs/deploy.md) ----------
+# Anonymous reader pages are public for this many seconds (browsers and nginx's cache):
+# a published change reaches readers within it, without a purge. nginx may then answer
+# with the stale copy while it fetches the new one (stale-while-revalidate).
+HOITU_PAGE_CACHE_SECONDS = int(os.environ.get("HOITU_PAGE_CACHE_SECONDS", "5"))
+HOITU_PAGE_CACHE_STALE_SECONDS = int(os.environ.get("HOITU_PAGE_CACHE_STALE_SECONDS", "60"))
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.contrib.sessions.middleware.SessionMiddleware"),
+    "config.pagecache.ReaderPageCacheMiddleware",
+)

@@ -1,0 +1,194 @@
+"""deploy/nginx/hoitu.conf: `nginx -t` on the shipped file, then a real nginx on 127.0.0.1
+in front of a gunicorn on the test database (deploy/gunicorn.conf.py): the page cache for
+anonymous readers (HIT, BYPASS for personal cookies, private answers never stored, a
+published change within 5 s, the stale page while the app is down), loopback-only
+/metrics and /readyz, and the limits that must stay equal to the settings."""
+
+import http.client
+import os
+import re
+import ssl
+import subprocess
+import sys
+import time
+import uuid
+
+import pytest
+from django.conf import settings
+from django.db import connection
+
+from paywall.services import METER_COOKIE
+
+from .conftest import ROOT, SITE, Nginx, free_port, wait_for_port
+
+
+def test_upload_limit_equals_the_media_upload_limit():
+    (value,) = re.findall(r"client_max_body_size\s+(\d+)m;", SITE.read_text())
+    assert int(value) * 1024 * 1024 == settings.HOITU_MEDIA_MAX_UPLOAD_SIZE
+
+
+def test_personal_cookies_are_the_settings_cookies():
+    (names,) = re.findall(r'"~\*\(\^\|;\)\\s\*\(([^)]*)\)=" 1;', SITE.read_text())
+    assert set(names.split("|")) == {
+        settings.SESSION_COOKIE_NAME,
+        settings.CSRF_COOKIE_NAME,
+        METER_COOKIE,
+        "messages",  # django.contrib.messages' CookieStorage.cookie_name
+        settings.LANGUAGE_COOKIE_NAME,
+    }
+
+
+def test_shipped_site_passes_nginx_check(nginx_site):
+    result = nginx_site.check()
+    assert result.returncode == 0, result.stderr
+    assert "test is successful" in result.stderr
+
+
+def request(port, path, host, headers=None, source="127.0.0.1"):
+    context = ssl.create_default_context()
+    context.check_hostname = False
+    context.verify_mode = ssl.CERT_NONE
+    conn = http.client.HTTPSConnection(
+        "127.0.0.1", port, context=context, timeout=20, source_address=(source, 0)
+    )
+    try:
+        conn.request(
+            "GET",
+            path,
+            headers={"Host": host, "User-Agent": "Mozilla/5.0 Firefox/130", **(headers or {})},
+        )
+        response = conn.getresponse()
+        return (
+            response.status,
+            dict(response.getheaders()),
+            response.read().decode(errors="replace"),
+        )
+    finally:
+        conn.close()
+
+
+@pytest.fixture
+def gunicorn(transactional_db, demo, tmp_path):
+    """gunicorn with the shipped config, one worker, on the (committed) test database."""
+    db = connection.settings_dict
+    port = free_port()
+    env = dict(
+        os.environ,
+        DJANGO_SETTINGS_MODULE="config.settings.test",
+        DATABASE_URL=f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
+        HOITU_GUNICORN_BIND=f"127.0.0.1:{port}",
+        HOITU_GUNICORN_WORKERS="1",
+        TRUSTED_PROXIES="127.0.0.1/32",
+        # Past 1 s of stale-while-revalidate only nginx's proxy_cache_use_stale serves the
+        # stale page when the app is down: the test waits that long.
+        HOITU_PAGE_CACHE_STALE_SECONDS="1",
+    )
+    if db["ENGINE"] != "django.db.backends.postgresql":
+        pytest.fail("tests/deploy need PostgreSQL (DATABASE_URL): gunicorn runs in another process")
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "-c",
+            str(ROOT / "deploy" / "gunicorn.conf.py"),
+            "config.wsgi",
+        ],
+        cwd=ROOT,
+        env=env,
+        stderr=subprocess.PIPE,
+    )
+    wait_for_port(port, process, "gunicorn", seconds=60)
+    process.port = port
+    yield process
+    if process.poll() is None:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+def test_page_cache_in_front_of_gunicorn(gunicorn, tmp_path, stories):
+    site = Nginx(tmp_path / "nginx", gunicorn.port)
+    site.start()
+    try:
+        run_page_cache_checks(site, gunicorn, stories)
+    finally:
+        site.stop()
+
+
+def run_page_cache_checks(site, gunicorn, stories):
+    port = site.https_port
+    story = stories["free"]
+    host = story.get_site().hostname
+    path = story.get_url_parts()[2]
+
+    # Anonymous reader: the first answer fills the cache, the second comes from it.
+    status, headers, body = request(port, path, host)
+    assert status == 200 and story.title in body
+    assert headers["X-Cache-Status"] == "MISS"
+    assert "public" in headers["Cache-Control"] and "s-maxage=5" in headers["Cache-Control"]
+    status, headers, again = request(port, path, host)
+    assert (status, headers["X-Cache-Status"]) == (200, "HIT")
+    assert again == body
+
+    # A session (or CSRF, meter...) cookie: straight to the app, and nothing stored.
+    fresh = f"{path}?v={uuid.uuid4().hex}"
+    for cookie in ("sessionid=abc", "csrftoken=x; theme=dark", f"{METER_COOKIE}=y"):
+        status, headers, _ = request(port, fresh, host, {"Cookie": cookie})
+        assert (status, headers["X-Cache-Status"]) == (200, "BYPASS"), cookie
+    status, headers, _ = request(port, fresh, host)
+    assert headers["X-Cache-Status"] == "MISS"  # the bypassed answers were not stored
+    status, headers, _ = request(port, path, host, {"Authorization": "Bearer t"})
+    assert headers["X-Cache-Status"] == "BYPASS"
+
+    # A private answer (an anonymous reader's metered story sets the meter cookie) is
+    # never stored: the next anonymous reader goes to the app again.
+    metered = stories["metered"][0]
+    for _ in range(2):
+        status, headers, _ = request(port, metered.get_url_parts()[2], host)
+        assert status == 200 and "private" in headers["Cache-Control"]
+        assert headers["X-Cache-Status"] == "MISS"
+
+    # A published change reaches anonymous readers within s-maxage (5 s), no purge.
+    assert request(port, path, host)[1]["X-Cache-Status"] == "HIT"
+    new_title = f"Cập nhật bão số 3 {uuid.uuid4().hex[:6]}"
+    story.title = new_title
+    story.save_revision().publish()
+    published = time.monotonic()
+    seen = []
+    while True:
+        status, headers, body = request(port, path, host)
+        elapsed = time.monotonic() - published
+        seen.append((round(elapsed, 2), headers["X-Cache-Status"]))
+        if new_title in body:
+            break
+        assert elapsed < 10, f"the update never reached readers: {seen}"
+        time.sleep(0.2)
+    limit = settings.HOITU_PAGE_CACHE_SECONDS
+    # One render of the page after expiry on top of the 5 s (2 shared cores here).
+    assert elapsed <= limit + 1, f"update visible after {elapsed:.2f} s: {seen}"
+    print(f"update visible after {elapsed:.2f} s ({seen[-3:]})")
+
+    # Readiness and metrics: loopback only (127.0.0.2 stands for any other address).
+    for probe in ("/metrics", "/readyz"):
+        assert request(port, probe, host, source="127.0.0.2")[0] == 403, probe
+    status, _, text = request(port, "/metrics", host)
+    assert status == 200 and "hoitu_http_request_duration_seconds" in text
+
+    # Static files come from nginx itself; plain HTTP is sent to HTTPS.
+    (site.tmp / "srv" / "static-collected" / "probe.txt").write_text("tinh")
+    assert request(port, "/static/probe.txt", host)[0:3:2] == (200, "tinh")
+    plain = http.client.HTTPConnection("127.0.0.1", site.http_port, timeout=10)
+    plain.request("GET", path, headers={"Host": host})
+    answer = plain.getresponse()
+    assert answer.status == 301 and answer.getheader("Location") == f"https://{host}{path}"
+    plain.close()
+
+    # The app stops: readers still get the last good page, marked stale.
+    gunicorn.terminate()
+    gunicorn.wait(timeout=30)
+    time.sleep(limit + 2)
+    status, headers, body = request(port, path, host)
+    assert (status, headers["X-Cache-Status"]) == (200, "STALE")
+    assert new_title in body
+    # Nothing cached for a personal request: the reader logged in sees the outage.
+    assert request(port, path, host, {"Cookie": "sessionid=abc"})[0] == 502

@@ -1,0 +1,66 @@
+"""deploy/systemd: the units systemd itself accepts (systemd-analyze verify, with /srv/hoitu
+pointing at this checkout), all under the same user and environment file, hardened."""
+
+import shutil
+import subprocess
+
+import pytest
+
+from .conftest import ROOT
+
+UNITS = ROOT / "deploy" / "systemd"
+SERVICES = ["hoitu-web", "hoitu-worker", "hoitu-worker-media", "hoitu-beat", "hoitu-backup"]
+
+
+def directives(name):
+    values = {}
+    for line in (UNITS / f"{name}.service").read_text().splitlines():
+        if "=" in line and not line.startswith("#"):
+            key, value = line.split("=", 1)
+            values.setdefault(key, []).append(value)
+    return values
+
+
+def test_units_pass_systemd_verify(tmp_path):
+    analyze = shutil.which("systemd-analyze")
+    if not analyze:
+        pytest.fail(
+            "systemd-analyze is missing: install it with scripts/install-system-deps.sh "
+            "(make system-deps); it checks deploy/systemd"
+        )
+    for name in SERVICES:
+        text = (UNITS / f"{name}.service").read_text().replace("/srv/hoitu", str(ROOT))
+        (tmp_path / f"{name}.service").write_text(text)
+    result = subprocess.run(
+        [analyze, "verify", "--man=no", *(str(tmp_path / f"{n}.service") for n in SERVICES)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0 and not result.stderr.strip(), result.stderr
+
+
+@pytest.mark.parametrize("name", SERVICES)
+def test_every_service_runs_as_hoitu_with_the_shared_environment(name):
+    unit = directives(name)
+    assert unit["User"] == ["hoitu"] and unit["WorkingDirectory"] == ["/srv/hoitu"]
+    assert "/etc/hoitu/hoitu.env" in unit["EnvironmentFile"]
+
+
+@pytest.mark.parametrize("name", ["hoitu-web", "hoitu-worker", "hoitu-worker-media", "hoitu-beat"])
+def test_long_running_services_are_hardened(name):
+    unit = directives(name)
+    for key, value in {
+        "NoNewPrivileges": "true",
+        "PrivateTmp": "true",
+        "ProtectSystem": "strict",
+        "ReadWritePaths": "/srv/hoitu/media",
+    }.items():
+        assert unit[key] == [value], (name, key)
+
+
+def test_media_worker_takes_one_job_at_a_time():
+    (command,) = directives("hoitu-worker-media")["ExecStart"]
+    assert " -Q media --prefetch-multiplier 1 -c 1 " in command
+    (default,) = directives("hoitu-worker")["ExecStart"]
+    assert "media" not in default
