@@ -9,6 +9,13 @@ from django.http import JsonResponse
 from django.shortcuts import render
 
 API_PREFIXES = ("/api/", "/a/")
+# The gateways' server-to-server notifications answer in their own contracts (VNPay's IPN
+# always a JSON RspCode: "99" for a reference that cannot be read), never this page.
+GATEWAY_NOTIFICATIONS = (
+    "/thanh-toan/vnpay/ipn/",
+    "/thanh-toan/momo/ipn/",
+    "/thanh-toan/zalopay/callback/",
+)
 MESSAGE_EN = "query parameters must not contain NUL characters"
 MESSAGE_VI = "Địa chỉ có ký tự không hợp lệ (ký tự NUL). Hãy kiểm tra lại liên kết."
 
@@ -22,6 +29,8 @@ class RefuseNulMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
+        if request.path in GATEWAY_NOTIFICATIONS:
+            return self.get_response(request)
         if "\x00" in request.path or has_nul(request.GET):
             if request.path.startswith(API_PREFIXES):
                 return JsonResponse({"error": MESSAGE_EN}, status=400)
