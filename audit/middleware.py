@@ -1,7 +1,9 @@
 from django.urls import reverse
 
+from staffsecurity.services import is_staff_account as is_staff
+
 from . import context
-from .services import is_staff, record
+from .services import record
 
 
 class AuditContextMiddleware:

@@ -15,13 +15,6 @@ from .models import AuditEntry
 logger = logging.getLogger("hoitu.audit")
 
 
-def is_staff(user) -> bool:
-    """Newsroom staff: anyone who may enter the Wagtail admin."""
-    if user is None or not user.is_authenticated:
-        return False
-    return user.is_superuser or user.has_perm("wagtailadmin.access_admin")
-
-
 def agency_of(obj, user=None) -> Agency | None:
     if isinstance(obj, Agency):
         return obj

@@ -22,9 +22,10 @@ from distribution.crypto import decrypt_json
 from distribution.models import Platform
 from newsroom.models import StoryCorrection
 from paywall.models import Refund
+from staffsecurity.services import is_staff_account as is_staff
 
 from .context import after_response, current_request
-from .services import is_staff, record
+from .services import record
 
 
 def _in_request() -> bool:

@@ -19,8 +19,9 @@ logger = logging.getLogger(__name__)
 
 
 def is_staff_account(user) -> bool:
-    """Staff: anyone who can open the newsroom (Wagtail's admin) or Django's admin."""
-    if not user.is_authenticated:
+    """Staff: anyone who can open the newsroom (Wagtail's admin) or Django's admin. The one
+    test of "staff" for lockouts, sessions, two-factor login and the audit log."""
+    if user is None or not user.is_authenticated:
         return False
     return user.is_superuser or user.is_staff or user.has_perm("wagtailadmin.access_admin")
 

@@ -12,13 +12,15 @@ from django.utils import timezone
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from staffsecurity.services import is_staff_account
+
 RECOVERY_CODE_COUNT = 10
 DEVICE_NAME = "Ứng dụng xác thực"
 RECOVERY_NAME = "Mã khôi phục"
 
 
 def is_staff(user) -> bool:
-    return user.is_active and (user.is_superuser or user.has_perm("wagtailadmin.access_admin"))
+    return user.is_active and is_staff_account(user)
 
 
 def staff_required(user) -> bool:
