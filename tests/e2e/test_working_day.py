@@ -191,7 +191,7 @@ def test_the_working_day_of_bao_thanh_hoa(live_server, demo, demo_password, sett
             expect(thuky.locator("#id_deadline")).to_have_value(DEADLINE_TYPED)
             screens.look(thuky, who, ASSIGNMENTS + "add/")
             click_and_wait(thuky, thuky.locator("footer button[type=submit]").first)
-            assert success(thuky).startswith(f"Đã tạo Giao việc '{BRIEF_TITLE}'")
+            assert success(thuky).startswith(f"Giao việc '{BRIEF_TITLE}' đã được tạo")
             assignment = Assignment.objects.get(title=BRIEF_TITLE)
             assert assignment.deadline == DEADLINE
             assert assignment.place_id == muong_lat.pk

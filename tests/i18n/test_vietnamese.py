@@ -53,12 +53,13 @@ def test_the_newsrooms_words_for_the_admins():
 
 
 # Wagtail's messages after saving a snippet (a managing editor's assignment) or cancelling
-# a story's schedule, which its own `vi` catalogue leaves in English.
+# a story's schedule, which its own `vi` catalogue leaves in English. Wagtail capitalises the
+# model's name ("Giao việc"), so the name opens the sentence rather than sit mid-sentence.
 SAVE_MESSAGES = {
-    "%(model_name)s '%(object)s' created.": "Đã tạo Giao việc 'Lũ quét'.",
-    "%(model_name)s '%(object)s' updated.": "Đã lưu Giao việc 'Lũ quét'.",
-    "%(model_name)s '%(object)s' created and published.": "Đã tạo và xuất bản Giao việc 'Lũ quét'.",
-    "%(model_name)s '%(object)s' updated and published.": "Đã lưu và xuất bản Giao việc 'Lũ quét'.",
+    "%(model_name)s '%(object)s' created.": "Giao việc 'Lũ quét' đã được tạo.",
+    "%(model_name)s '%(object)s' updated.": "Giao việc 'Lũ quét' đã được lưu.",
+    "%(model_name)s '%(object)s' created and published.": "Giao việc 'Lũ quét' đã được tạo và xuất bản.",
+    "%(model_name)s '%(object)s' updated and published.": "Giao việc 'Lũ quét' đã được lưu và xuất bản.",
     'Version %(revision_id)s of "%(object)s" unscheduled.': (
         "Đã hủy hẹn giờ đăng phiên bản 72 của “Lũ quét”."
     ),
