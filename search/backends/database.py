@@ -11,6 +11,7 @@ registered by SearchConfig) and the exact word column. Same rule, same order.
 
 Typo correction and word splitting are not here: `search.vocabulary`, for every backend."""
 
+import contextlib
 import datetime
 
 from django.db import DatabaseError, connection
@@ -272,6 +273,23 @@ def facet_counts(qs) -> dict[str, list[FacetValue]]:
     return facets
 
 
+@contextlib.contextmanager
+def _text_indexes():
+    """PostgreSQL: answer text matches from the GIN indexes, never by reading every row's
+    vector. The planner prices `@@` as cheap and picks a sequential scan once a query
+    matches a third of the stories, but that detoasts each row's large tsvector: 1.7 s
+    instead of 0.5 s on 59,000 stories. Set for the search's queries only (inside the
+    transaction `search.selectors` runs each search in), and reset after them."""
+    local = _postgres() and connection.in_atomic_block
+    if local:
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL enable_seqscan = off")
+    yield
+    if local:
+        with connection.cursor() as cursor:
+            cursor.execute("RESET enable_seqscan")
+
+
 def _hit(row, req: SearchRequest) -> SearchHit:
     text = row.body or row.standfirst
     if req.words and row.standfirst and not _contains(row.body, req.folded_words):
@@ -304,9 +322,14 @@ class DatabaseBackend:
     def count(self, req: SearchRequest) -> int:
         """How many stories match (no ranking, hits or facets): what forgiving search
         tries its rewrites with."""
-        return matching(filtered(req), req).count()
+        with _text_indexes():
+            return matching(filtered(req), req).count()
 
     def search(self, req: SearchRequest) -> SearchResult:
+        with _text_indexes():
+            return self._search(req)
+
+    def _search(self, req: SearchRequest) -> SearchResult:
         rows = matching(filtered(req), req)
         if _postgres():
             total, facets = count_and_facets_postgres(rows)
