@@ -2,13 +2,17 @@ from django.apps import AppConfig
 from django.db.backends.signals import connection_created
 
 
-def _sqlite_functions(sender, connection, **kwargs):
-    """SQLite has no Vietnamese folding: give it ours, so ranking can compare folded
-    headlines in SQL (`vi_fold(headline)`)."""
-    if connection.vendor == "sqlite":
-        from .folding import fold
+def _vi_words(text):
+    from .folding import fold, search_text
 
-        connection.connection.create_function("vi_fold", 1, fold, deterministic=True)
+    return fold(search_text(text or ""))
+
+
+def _sqlite_functions(sender, connection, **kwargs):
+    """SQLite has no Vietnamese folding: give it ours, so ranking can compare the folded
+    words of a headline in SQL (`vi_words(headline)` → " thanh hoa … ")."""
+    if connection.vendor == "sqlite":
+        connection.connection.create_function("vi_words", 1, _vi_words, deterministic=True)
 
 
 class SearchConfig(AppConfig):

@@ -58,3 +58,40 @@ def search_text(*parts: str) -> str:
     for part in parts:
         words.extend(tokens(part))
     return " " + " ".join(words) + " "
+
+
+# Tone marks (grave, acute, tilde, hook, dot below): the marks whose place moved between the
+# old and the new spelling rule ("hòa"/"hoà", "thủy"/"thuỷ"); other marks (â, ơ, ư...) are
+# part of the vowel and never move.
+_TONES = frozenset("\u0300\u0301\u0303\u0309\u0323")
+_MOVABLE = {("o", "a"), ("o", "e"), ("u", "y")}
+
+
+def tone_variants(word: str) -> list[str]:
+    """The word as written under both tone-placement rules: "hoà" → ["hoà", "hòa"],
+    "thủy" → ["thủy", "thuỷ"]; other words as they are. Only a syllable ending in oa, oe
+    or uy (not "quy") has two spellings."""
+    word = normalize(word).lower()
+    clusters: list[str] = []
+    for char in unicodedata.normalize("NFD", word):
+        if unicodedata.combining(char) and clusters:
+            clusters[-1] += char
+        else:
+            clusters.append(char)
+    if len(clusters) < 2:
+        return [word]
+    first, second = clusters[-2], clusters[-1]
+    if (first[0], second[0]) not in _MOVABLE:
+        return [word]
+    if first[0] == "u" and len(clusters) > 2 and clusters[-3][0] == "q":
+        return [word]
+    marks = set(first[1:]) | set(second[1:])
+    if len(marks) != 1 or not marks <= _TONES or len(first) + len(second) != 3:
+        return [word]
+    tone = marks.pop()
+    if len(first) == 2:
+        moved = first[0] + second[0] + tone
+    else:
+        moved = first[0] + tone + second[0]
+    variant = unicodedata.normalize("NFC", "".join(clusters[:-2]) + moved)
+    return [word, variant]

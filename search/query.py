@@ -31,6 +31,13 @@ FILTER_COLUMNS = {
     "year": "year",
     "place": "place_id",
 }
+# The one scoring rule, on every backend (database and Elasticsearch). Per
+# query word, the best field it is in: headline 3, standfirst or tags/place 2, body 1.
+# Per word typed with diacritics and found so (either tone placement): 5, so "báo" puts
+# the press story above storm stories ("bão"). All the words one after another in the
+# headline, standfirst or tags: 2 per word. Matching is on whole words only, so a word
+# inside another never matches. Ties: newest first.
+HEADLINE, LEAD, BODY, EXACT, PHRASE = 3, 2, 1, 5, 2
 SORTS = ("relevance", "newest")
 _ID_RE = re.compile(r"^\d{1,9}$")
 _SLUG_RE = re.compile(r"^[-\w]{1,100}$")
@@ -51,6 +58,8 @@ class SearchRequest:
     per_page: int = DEFAULT_PER_PAGE
     site_id: int | None = None
     agency_ids: list[int] | None = None
+    # Relaxed search: a story matches with this many of the words (None: all of them).
+    min_match: int | None = None
 
     @property
     def folded_words(self) -> list[str]:
@@ -99,6 +108,14 @@ class SearchResult:
     messages: list[str] = field(default_factory=list)
     filters: dict = field(default_factory=dict)
     backend: str = "database"
+    # How search forgave the query (search.selectors): the words searched when they are
+    # not the reader's, whether fewer than all words were required, whether the search
+    # was widened from the reader's outlet to all of them, and notes saying so.
+    searched_for: str | None = None
+    corrected: bool = False
+    relaxed: bool = False
+    widened: bool = False
+    notes: list[str] = field(default_factory=list)
 
     @property
     def num_pages(self) -> int:

@@ -6,11 +6,13 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from newsroom.models import Outlet, StoryPage
 from paywall.gating import public_text
 
+from . import vocabulary
 from .folding import fold, normalize, search_text, tokens
 from .models import SearchTerm, StoryIndex, StoryIndexTag
 
@@ -75,11 +77,14 @@ def story_index_document(*, story: StoryPage) -> dict:
 def story_index_update(*, page_id: int) -> StoryIndex | None:
     """Index a story's live, public version, or drop it from the index when it has none.
     Idempotent: safe to run twice or late."""
+    old = StoryIndex.objects.filter(page_id=page_id).first()
     row = _row_write(page_id=page_id)
     if row is None:
         story_index_remove(page_id=page_id)
         return None
-    _terms_add(collections.Counter(_words(row)))
+    before = set(_words(old)) if old else set()
+    after = set(_words(row))
+    _terms_count(added=after - before, removed=before - after)
     if _elasticsearch_enabled():
         from .backends import elastic
 
@@ -105,7 +110,11 @@ def _row_write(*, page_id: int) -> StoryIndex | None:
 
 @transaction.atomic
 def story_index_remove(*, page_id: int) -> bool:
-    deleted, _ = StoryIndex.objects.filter(page_id=page_id).delete()
+    old = StoryIndex.objects.filter(page_id=page_id).first()
+    deleted = 0
+    if old is not None:
+        _terms_count(added=set(), removed=set(_words(old)))
+        deleted, _ = StoryIndex.objects.filter(page_id=page_id).delete()
     if _elasticsearch_enabled():
         from .backends import elastic
 
@@ -135,7 +144,8 @@ def search_index_rebuild(*, progress: Callable[[int, int], None] | None = None) 
 
 
 def search_terms_rebuild() -> int:
-    """Recount the vocabulary from the index (drops words of stories no longer there)."""
+    """Recount the vocabulary from the index (drops words of stories no longer there):
+    each word with the number of stories that have it."""
     counts: collections.Counter = collections.Counter()
     for row in StoryIndex.objects.only("headline", "standfirst", "keywords", "body").iterator():
         counts.update(set(_words(row)))
@@ -145,6 +155,7 @@ def search_terms_rebuild() -> int:
             [SearchTerm(word=w, folded=fold(w), frequency=n) for w, n in counts.items()],
             batch_size=1000,
         )
+        vocabulary.changed()
     return len(counts)
 
 
@@ -156,11 +167,22 @@ def _words(row) -> list[str]:
     ]
 
 
-def _terms_add(counts: collections.Counter) -> None:
-    SearchTerm.objects.bulk_create(
-        [SearchTerm(word=w, folded=fold(w), frequency=n) for w, n in counts.items()],
-        ignore_conflicts=True,
-    )
+def _terms_count(*, added: set[str], removed: set[str]) -> None:
+    """Keep the vocabulary current: a word's frequency is the number of indexed stories
+    that have it; a word no story has any more leaves the vocabulary."""
+    if not added and not removed:
+        return
+    if removed:
+        SearchTerm.objects.filter(word__in=removed).update(frequency=F("frequency") - 1)
+        SearchTerm.objects.filter(word__in=removed, frequency__lte=0).delete()
+    if added:
+        known = set(SearchTerm.objects.filter(word__in=added).values_list("word", flat=True))
+        SearchTerm.objects.filter(word__in=known).update(frequency=F("frequency") + 1)
+        SearchTerm.objects.bulk_create(
+            [SearchTerm(word=w, folded=fold(w), frequency=1) for w in added - known],
+            ignore_conflicts=True,
+        )
+    vocabulary.changed()
 
 
 def _elasticsearch_enabled() -> bool:

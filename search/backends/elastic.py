@@ -5,9 +5,11 @@
   preserve_original, so "bão" is indexed as both "bão" and "bao" (no ICU plugin needed;
   Lucene's ASCII folding maps đ → d). A query "bao" finds both; a query "bão" matches the
   original token too and scores higher, and an `.exact` sub-field (no folding) adds more.
+- The database backend's scoring rule, in constant scores (`text_query`); "did you mean",
+  typo correction and word splitting come from the vocabulary (`search.vocabulary`), as
+  on the database backend.
 - Keyword fields for facets ("id|label", so one aggregation gives both), a date field
-  stored with the Asia/Ho_Chi_Minh offset and ranged in that zone, highlighting, a phrase
-  suggester on a shingled field.
+  stored with the Asia/Ho_Chi_Minh offset and ranged in that zone, highlighting.
 - Readers query an alias; `index_rebuild` fills a new dated index and swaps the alias in
   one atomic `update_aliases` call: zero downtime."""
 
@@ -31,8 +33,21 @@ from elasticsearch.dsl import (
     token_filter,
 )
 
+from ..folding import has_diacritics, tone_variants
 from ..highlight import mark, snippet
-from ..query import FILTER_COLUMNS, MAX_RESULTS, FacetValue, SearchHit, SearchRequest, SearchResult
+from ..query import (
+    BODY,
+    EXACT,
+    FILTER_COLUMNS,
+    HEADLINE,
+    LEAD,
+    MAX_RESULTS,
+    PHRASE,
+    FacetValue,
+    SearchHit,
+    SearchRequest,
+    SearchResult,
+)
 
 LOCAL_TZ = "Asia/Ho_Chi_Minh"
 FACET_SIZE = 20
@@ -132,42 +147,59 @@ FACET_FIELDS = {
     "tag": "tag_facet",
     "place": "place_facet",
 }
-TEXT_FIELDS = ["headline^3", "standfirst^2", "keywords^2", "body"]
+TEXT_FIELDS = ["headline", "standfirst", "keywords", "body"]
+# The one scoring rule of every backend (search.query): per word, the best
+# field it is in; per word typed with diacritics and found so, EXACT; the words in a row in
+# the headline, standfirst or tags, PHRASE per word. Constant scores, so Elasticsearch
+# orders exactly as the database does (no term-frequency or length weighting).
+FIELD_POINTS = {"headline": HEADLINE, "standfirst": LEAD, "keywords": LEAD, "body": BODY}
+
+
+def _constant(query, points) -> Q:
+    return Q("constant_score", filter=query, boost=points)
+
+
+def text_query(req: SearchRequest) -> Q:
+    """Which stories match (a filter: every word, or `req.min_match` of them, folded) and
+    how they score (the rule above)."""
+    words = req.words
+    need = len(words) if req.min_match is None else min(req.min_match, len(words))
+    match = Q(
+        "bool",
+        should=[Q("multi_match", query=w, fields=TEXT_FIELDS) for w in words],
+        minimum_should_match=need,
+    )
+    scoring = [
+        Q(
+            "dis_max",
+            queries=[
+                _constant(Q("match", **{field: w}), points)
+                for field, points in FIELD_POINTS.items()
+            ],
+        )
+        for w in words
+    ]
+    for word in words:
+        if has_diacritics(word):
+            exact_fields = [f"{f}.exact" for f in TEXT_FIELDS]
+            variants = [Q("multi_match", query=v, fields=exact_fields) for v in tone_variants(word)]
+            scoring.append(_constant(Q("bool", should=variants, minimum_should_match=1), EXACT))
+    if len(words) > 1:
+        phrase = Q(
+            "multi_match",
+            query=" ".join(words),
+            type="phrase",
+            fields=["headline", "standfirst", "keywords"],
+        )
+        scoring.append(_constant(phrase, PHRASE * len(words)))
+    return Q("bool", filter=[match], should=scoring)
 
 
 def build_search(req: SearchRequest) -> Search:
     """The DSL search for a checked request (what is sent to the cluster)."""
     s = Search(index=alias_name())
     if req.words:
-        text = " ".join(req.words)
-        s = s.query(
-            Q(
-                "bool",
-                must=[Q("multi_match", query=text, fields=TEXT_FIELDS, operator="and")],
-                should=[
-                    Q(
-                        "multi_match",
-                        query=text,
-                        fields=[
-                            f.replace("^", ".exact^") if "^" in f else f + ".exact"
-                            for f in TEXT_FIELDS
-                        ],
-                        type="most_fields",
-                        boost=2,
-                    )
-                ],
-            )
-        )
-        s = s.suggest(
-            "did_you_mean",
-            text,
-            phrase={
-                "field": "suggest",
-                "size": 1,
-                "gram_size": 3,
-                "direct_generator": [{"field": "suggest", "suggest_mode": "missing"}],
-            },
-        )
+        s = s.query(text_query(req))
         s = (
             s.highlight_options(
                 encoder="html",
@@ -243,10 +275,6 @@ def parse_response(req: SearchRequest, response) -> SearchResult:
             value, _, label = str(bucket.key).partition("|")
             values.append(FacetValue(value, label or value, bucket.doc_count))
         facets[key] = values
-    suggestion = None
-    suggest = getattr(response, "suggest", None)
-    if suggest and "did_you_mean" in suggest and suggest.did_you_mean[0].options:
-        suggestion = suggest.did_you_mean[0].options[0].text
     return SearchResult(
         query=req.text,
         hits=hits,
@@ -254,7 +282,6 @@ def parse_response(req: SearchRequest, response) -> SearchResult:
         page=req.page,
         per_page=req.per_page,
         facets=facets,
-        suggestion=suggestion,
         backend="elasticsearch",
     )
 
@@ -263,6 +290,10 @@ class ElasticsearchBackend:
     name = "elasticsearch"
     # Cluster down, timed out or refusing the request: the reader gets a plain answer.
     errors = (ApiError, TransportError)
+
+    def count(self, req: SearchRequest) -> int:
+        """How many stories match (the count API: no hits, no aggregations)."""
+        return build_search(req).using(client()).count()
 
     def search(self, req: SearchRequest) -> SearchResult:
         return parse_response(req, build_search(req).using(client()).execute())

@@ -21,6 +21,8 @@ FACET_TITLES = {
     "place": "Địa bàn",
 }
 ALL_OUTLETS = "tat-ca"
+# `?chinh_xac=1`: search exactly what was typed (no correction, relaxing or widening).
+EXACT = "chinh_xac"
 
 
 def _search(request):
@@ -34,6 +36,7 @@ def _search(request):
         page=params.get("page", 1),
         per_page=params.get("per_page", 20),
         site=None if all_outlets else site,
+        exact=params.get(EXACT) == "1",
     )
     roots = site_root_urls()
     for hit in result.hits:
@@ -58,7 +61,7 @@ def _query_string(params, **changes) -> str:
 @require_GET
 def search_page(request):
     site, all_outlets, result = _search(request)
-    params = {k: request.GET.get(k) for k in ("q", "sort", "pham_vi", *FILTER_KEYS)}
+    params = {k: request.GET.get(k) for k in ("q", "sort", "pham_vi", EXACT, *FILTER_KEYS)}
     facets = []
     for key in FACETS:
         values = result.facets.get(key) or []
@@ -89,6 +92,8 @@ def search_page(request):
         "sort_newest_url": _query_string(params, sort="newest"),
         "sort_relevance_url": _query_string(params, sort=None),
         "suggestion_url": _query_string(params, q=result.suggestion) if result.suggestion else None,
+        "exact_url": _query_string(params, **{EXACT: "1"}),
+        "forgiven": result.corrected or result.relaxed or result.widened,
     }
     return render(request, "search/search_page.html", context)
 
@@ -105,6 +110,12 @@ def api_search(request):
             "num_pages": result.num_pages,
             "suggestion": result.suggestion,
             "messages": result.messages,
+            # How a query that found nothing was forgiven (docs/search.md).
+            "searched_for": result.searched_for,
+            "corrected": result.corrected,
+            "relaxed": result.relaxed,
+            "widened": result.widened,
+            "notes": result.notes,
             "hits": [
                 {
                     "id": hit.page_id,

@@ -43,18 +43,55 @@ def test_index_definition_folds_vietnamese_and_keeps_the_original():
     assert analysis["filter"]["vi_shingle"]["type"] == "shingle"
 
 
-def test_query_matches_folded_and_boosts_exact_diacritics():
-    body = elastic.build_search(_request(query="bão số 3")).to_dict()
-    must = body["query"]["bool"]["must"][0]["multi_match"]
-    assert must["query"] == "bão số 3" and must["operator"] == "and"
-    assert "headline^3" in must["fields"]
-    should = body["query"]["bool"]["should"][0]["multi_match"]
-    assert "headline.exact^3" in should["fields"] and should["boost"] == 2
+def _match(body):
+    """The filter deciding which stories match: one multi_match per word."""
+    match = body["query"]["bool"]["filter"][0]["bool"]
+    return match["minimum_should_match"], [m["multi_match"] for m in match["should"]]
+
+
+def test_query_matches_folded_and_scores_by_the_one_rule():
+    body = elastic.build_search(_request(query="hoà số 3")).to_dict()
+    need, words = _match(body)
+    assert need == 3 and [w["query"] for w in words] == ["hoà", "số", "3"]
+    assert words[0]["fields"] == ["headline", "standfirst", "keywords", "body"]
+    should = body["query"]["bool"]["should"]
+    # Per word, the best field: headline 3, standfirst and tags 2, body 1 (constant scores).
+    fields = should[0]["dis_max"]["queries"]
+    assert [
+        (q["constant_score"]["filter"]["match"], q["constant_score"]["boost"]) for q in fields
+    ] == [
+        ({"headline": "hoà"}, 3),
+        ({"standfirst": "hoà"}, 2),
+        ({"keywords": "hoà"}, 2),
+        ({"body": "hoà"}, 1),
+    ]
+    # Exact diacritics, either tone placement: "hoà" and "hòa"; "3" has no diacritics.
+    exact = [
+        q["constant_score"]
+        for q in should
+        if "constant_score" in q and q["constant_score"]["boost"] == 5
+    ]
+    assert len(exact) == 2
+    variants = [m["multi_match"]["query"] for m in exact[0]["filter"]["bool"]["should"]]
+    assert variants == ["hoà", "hòa"]
+    assert "headline.exact" in exact[0]["filter"]["bool"]["should"][0]["multi_match"]["fields"]
+    phrase = should[-1]["constant_score"]
+    assert phrase["boost"] == 6 and phrase["filter"]["multi_match"]["type"] == "phrase"
     assert body["sort"][0] == "_score"
     assert body["highlight"]["pre_tags"] == ["<mark>"]
     assert body["highlight"]["encoder"] == "html"
-    phrase = body["suggest"]["did_you_mean"]["phrase"]
-    assert phrase["field"] == "suggest"
+    assert "suggest" not in body  # "did you mean" comes from the vocabulary (search.vocabulary)
+
+
+def test_relaxed_query_needs_most_words():
+    req = _request(query="bão ở nghi sơn")
+    req.min_match = 2
+    need, words = _match(elastic.build_search(req).to_dict())
+    assert need == 2 and len(words) == 4
+
+
+def test_facet_aggregations():
+    body = elastic.build_search(_request(query="bão")).to_dict()
     assert set(body["aggs"]) == {"outlet", "section", "format", "year", "tag", "place"}
     assert body["aggs"]["tag"]["terms"]["field"] == "tag_facet"
 
@@ -86,7 +123,8 @@ def test_filters_scope_dates_in_local_time_and_paging():
 def test_injection_attempts_reach_es_as_plain_words():
     body = elastic.build_search(_request(query='title:* OR *:* "x" ~^2 {"script": 1}')).to_dict()
     # Words only, in a multi_match (never query_string): no Lucene syntax is parsed.
-    assert body["query"]["bool"]["must"][0]["multi_match"]["query"] == "title or x 2 script 1"
+    _need, words = _match(body)
+    assert [w["query"] for w in words] == ["title", "or", "x", "2", "script", "1"]
     assert "query_string" not in str(body)
 
 

@@ -2,7 +2,7 @@ import unicodedata
 
 import pytest
 
-from search.folding import fold, has_diacritics, search_text, tokens
+from search.folding import fold, has_diacritics, search_text, tokens, tone_variants
 from search.highlight import mark, snippet
 
 
@@ -63,3 +63,40 @@ def test_highlight_escapes_and_prefers_exact_diacritics():
     piece = snippet(long_text, ["chuyen", "doi", "so"])
     assert piece.startswith("… ") and piece.endswith(" …")
     assert "<mark>chuyển</mark> <mark>đổi</mark> <mark>số</mark>" in piece
+
+
+@pytest.mark.parametrize(
+    "word, variants",
+    [
+        ("hoà", ["hoà", "hòa"]),
+        ("Hòa", ["hòa", "hoà"]),
+        ("thuỷ", ["thuỷ", "thủy"]),
+        ("khoẻ", ["khoẻ", "khỏe"]),
+        ("quý", ["quý"]),  # "qu" is a consonant: one spelling
+        ("của", ["của"]),
+        ("hoàn", ["hoàn"]),  # a final consonant: one spelling
+        ("hoa", ["hoa"]),
+    ],
+)
+def test_tone_variants_old_and_new_placement(word, variants):
+    assert tone_variants(word) == variants
+
+
+def test_vocabulary_splits_and_corrects_without_a_database():
+    from search.vocabulary import Term, rank_candidates, relaxed_levels, split
+
+    words = {"sam": 5, "son": 9, "song": 40, "thanh": 50, "hoa": 30, "so": 20, "lo": 3}
+    words |= {"ung": 2, "luong": 4, "long": 30}
+
+    def known(pieces):
+        return {p: Term(p, p, words[p]) for p in pieces if p in words}
+
+    assert split("samson", known) == ["sam", "son"]
+    assert split("thanhhoa", known) == ["thanh", "hoa"]
+    assert split("so3", known) == ["so", "3"]
+    assert split("xyzxyz", known) is None
+    vocabulary = list(words.items())
+    assert rank_candidates("loung", vocabulary)[0] == "luong"  # a swap before a dropped letter
+    assert rank_candidates("sonn", vocabulary)[0] == "son"  # a doubled letter, not "song"
+    assert rank_candidates("kihn", vocabulary) == []
+    assert relaxed_levels(4) == [3, 2] and relaxed_levels(2) == [1] and relaxed_levels(1) == []

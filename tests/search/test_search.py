@@ -85,12 +85,31 @@ def test_facets_are_counted_correctly(indexed):
     assert {v.value for v in filtered.facets["year"]} == {year.value}
 
 
-def test_did_you_mean_for_a_misspelt_query(indexed):
+def test_a_misspelt_query_is_corrected_and_says_so(indexed):
     result = story_search(query="chuyn doi so")
-    assert result.suggestion is not None
-    assert "chuyển" in result.suggestion
-    assert story_search(query=result.suggestion).total >= 1
+    assert result.corrected and result.searched_for == "chuyen doi so"
+    assert result.total == story_search(query="chuyen doi so").total >= 1
+    assert result.notes == [
+        "Không tìm thấy kết quả cho “chuyn doi so”: đang hiển thị kết quả cho “chuyen doi so”."
+    ]
+    assert result.query == "chuyn doi so"  # the search box keeps what was typed
+    # Exactly what was typed: nothing, and "did you mean" offers the correction.
+    exact = story_search(query="chuyn doi so", exact=True)
+    assert exact.total == 0 and not exact.notes and exact.suggestion == "chuyen doi so"
     assert story_search(query="chuyen doi so").suggestion is None
+
+
+def test_one_scoring_rule_headline_then_exact_diacritics(indexed):
+    # "báo" typed with its diacritics: stories with "báo" come before storm stories.
+    hits = story_search(query="báo", per_page=50).hits
+    flags = [_exact(h.page_id, "báo") for h in hits]
+    assert flags == sorted(flags, reverse=True) and flags[0]
+    # "sông mã": the river in a headline first; "sống", "sóng" or "mã OTP" never before it.
+    top = StoryIndex.objects.get(page_id=story_search(query="sông mã").hits[0].page_id)
+    assert "sông Mã" in top.headline
+    # Whole words only: "y te" is the health clinic, not words with "y" or "te" inside.
+    top = story_search(query="y te").hits[0]
+    assert "trạm y tế" in StoryIndex.objects.get(page_id=top.page_id).headline
 
 
 def test_site_scope_and_agency_scope(indexed):

@@ -7,7 +7,7 @@ import pytest
 
 from newsroom.models import SectionPage, StoryPage
 from paywall.gating import blocks_text, paid_blocks
-from search.models import StoryIndex
+from search.models import SearchTerm, StoryIndex
 from search.selectors import story_search
 
 pytestmark = pytest.mark.django_db
@@ -38,38 +38,48 @@ def _publish(story, capture):
         story.save_revision().publish()
 
 
+def _term(word):
+    return SearchTerm.objects.filter(word=word).first()
+
+
+# Searches here are exact (no correction, no relaxing): they check what the index holds.
 def test_publish_update_unpublish_delete(demo, django_capture_on_commit_callbacks):
     story = _new_story(demo)
     # A draft is not indexed.
     with django_capture_on_commit_callbacks(execute=True):
         story.save_revision()
     assert not StoryIndex.objects.filter(page_id=story.pk).exists()
-    assert story_search(query="quytduong").total == 0
+    assert story_search(exact=True, query="quytduong").total == 0
 
     _publish(story, django_capture_on_commit_callbacks)
-    result = story_search(query="quytduong")
+    result = story_search(exact=True, query="quytduong")
     assert [h.page_id for h in result.hits] == [story.pk]
+    # The vocabulary follows: the story's own word is in it, counted once per story.
+    assert _term("quýtđường").frequency == 1
+    assert story_search(query="quytduonng").searched_for == "quýtđường"
 
     # An edit saved as a draft changes nothing; publishing it updates the index.
     story = StoryPage.objects.get(pk=story.pk)
     story.title = "Hợp tác xã Cammật được mùa"
     with django_capture_on_commit_callbacks(execute=True):
         story.save_revision()
-    assert story_search(query="cammat").total == 0
+    assert story_search(exact=True, query="cammat").total == 0
     _publish(story, django_capture_on_commit_callbacks)
-    assert [h.page_id for h in story_search(query="cammat").hits] == [story.pk]
-    assert story_search(query="quytduong").total == 0
+    assert [h.page_id for h in story_search(exact=True, query="cammat").hits] == [story.pk]
+    assert story_search(exact=True, query="quytduong").total == 0
+    assert _term("quýtđường") is None and _term("cammật").frequency == 1
 
     with django_capture_on_commit_callbacks(execute=True):
         StoryPage.objects.get(pk=story.pk).unpublish()
-    assert story_search(query="cammat").total == 0
+    assert story_search(exact=True, query="cammat").total == 0
     assert not StoryIndex.objects.filter(page_id=story.pk).exists()
+    assert _term("cammật") is None
 
     _publish(StoryPage.objects.get(pk=story.pk), django_capture_on_commit_callbacks)
-    assert story_search(query="cammat").total == 1
+    assert story_search(exact=True, query="cammat").total == 1
     with django_capture_on_commit_callbacks(execute=True):
         StoryPage.objects.get(pk=story.pk).delete()
-    assert story_search(query="cammat").total == 0
+    assert story_search(exact=True, query="cammat").total == 0
     assert not StoryIndex.objects.filter(page_id=story.pk).exists()
 
 
@@ -80,9 +90,9 @@ def test_paid_text_never_in_index_snippet_or_api(demo, client, django_capture_on
     assert PUBLIC in row.body
     for text in (row.body, row.search_exact, row.search_folded, row.keywords):
         assert "kỳlân" not in text.lower() and "kylan" not in text.lower()
-    assert story_search(query="kylan").total == 0
-    assert story_search(query="Kỳlân trảphí").total == 0
-    hit = story_search(query="ngoaicanh").hits[0]
+    assert story_search(exact=True, query="kylan").total == 0
+    assert story_search(exact=True, query="Kỳlân trảphí").total == 0
+    hit = story_search(exact=True, query="ngoaicanh").hits[0]
     assert hit.page_id == story.pk and "Kỳlân" not in hit.snippet
     api = client.get("/api/search/", {"q": "ngoai canh quytduong"}, HTTP_HOST="localhost")
     assert "Kỳlân" not in api.content.decode()
@@ -99,7 +109,7 @@ def test_demo_premium_stories_index_only_their_free_part(indexed):
         # The paid part opens with a heading that free demo stories show in full.
         assert "Những chuyển biến rõ nét" in paid
         assert "Những chuyển biến rõ nét" not in row.body
-        for hit in story_search(query=story.title, per_page=50).hits:
+        for hit in story_search(exact=True, query=story.title, per_page=50).hits:
             if hit.page_id == story.pk:
                 assert "chuyển biến rõ nét" not in hit.snippet
     free = StoryIndex.objects.filter(access_level="free").first()
