@@ -7,7 +7,7 @@ from decimal import Decimal
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -28,17 +28,19 @@ MONTH_NAMES = [f"Tháng {m}" for m in range(1, 13)]
 
 
 def _month(request) -> datetime.date:
-    """?thang=YYYY-MM, this month by default; a bad value is refused in Vietnamese."""
+    """?thang=YYYY-MM, this month by default; a bad value says so and shows this month."""
     raw = request.GET.get("thang") or request.POST.get("thang") or ""
+    this_month = timezone.localdate().replace(day=1)
     if not raw:
-        return timezone.localdate().replace(day=1)
+        return this_month
     try:
         year, month = (int(x) for x in raw.split("-"))
         if not 2000 <= year <= 2100:
             raise ValueError
         return datetime.date(year, month, 1)
     except ValueError:
-        raise PermissionDenied("Tháng không hợp lệ (dạng 2026-11).") from None
+        messages.error(request, "Tháng không hợp lệ (ghi dạng 2026-11): đang xem tháng này.")
+        return this_month
 
 
 def viewable_agencies(user) -> list[Agency]:
@@ -294,7 +296,7 @@ def fund(request, pk):
 
 def _download(st, fmt: str, filename: str, person: str = ""):
     if fmt not in reports.CONTENT_TYPES:
-        raise PermissionDenied("Định dạng tải về không hợp lệ.")
+        raise Http404("Định dạng tải về không hợp lệ.")
     response = HttpResponse(
         reports.render(st, fmt, person), content_type=reports.CONTENT_TYPES[fmt]
     )

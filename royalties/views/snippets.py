@@ -5,7 +5,7 @@ from wagtail.admin.panels import FieldPanel, FieldRowPanel
 from wagtail.snippets.views.snippets import SnippetViewSetGroup
 
 from analytics.columns import VnNumberColumn
-from newsroom.views.snippets import AgencyScopedForm, AgencyScopedViewSet
+from newsroom.views.snippets import AgencyScopedForm, AgencyScopedViewSet, YesNoColumn
 
 from ..models import Extra, Frame, Genre, UnitValue
 
@@ -15,7 +15,14 @@ class GenreViewSet(AgencyScopedViewSet):
     icon = "list-ul"
     menu_label = "Thể loại, khung hệ số"
     base_form_class = AgencyScopedForm
-    list_display = ["name", "medium", "min_coefficient", "max_coefficient", "active", "agency"]
+    list_display = [
+        "name",
+        "medium",
+        "min_coefficient",
+        "max_coefficient",
+        YesNoColumn(Genre, "active"),
+        "agency",
+    ]
     list_filter = ["agency", "medium", "active"]
     panels = [
         FieldPanel("agency"),
@@ -32,7 +39,7 @@ class ExtraViewSet(AgencyScopedViewSet):
     icon = "plus-inverse"
     menu_label = "Hệ số tăng thêm"
     base_form_class = AgencyScopedForm
-    list_display = ["name", "percent", "active", "agency"]
+    list_display = ["name", "percent", YesNoColumn(Extra, "active"), "agency"]
     list_filter = ["agency", "active"]
 
 

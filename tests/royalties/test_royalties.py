@@ -329,6 +329,10 @@ def test_who_sees_what(login, bth):
     assert acc.get(BASE + f"thang/?co-quan=baothanhhoa&thang={month}").status_code == 200
     r = acc.get(BASE + f"xuat/xlsx/?co-quan=ptth&thang={month}")
     assert r.status_code in (302, 403)
+    r = acc.get(BASE + "thang/?co-quan=baothanhhoa&thang=2026-13")
+    assert r.status_code == 200 and r.context["first_day"] == timezone.localdate().replace(day=1)
+    assert "Tháng không hợp lệ (ghi dạng 2026-11): đang xem tháng này." in message_texts(r)
+    assert acc.get(BASE + f"xuat/docx/?co-quan=baothanhhoa&thang={month}").status_code == 404
     # Another agency's editor-in-chief can neither approve nor adjust this agency's line.
     ptth_tbt = login("tongbientap.ptth")
     r = ptth_tbt.post(BASE + f"dong/{aug.pk}/dieu-chinh/", {"he_so": "3", "ly_do": "thử sửa"})
