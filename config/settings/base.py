@@ -565,3 +565,7 @@ MIDDLEWARE.insert(
     MIDDLEWARE.index("django.contrib.sessions.middleware.SessionMiddleware"),
     "config.pagecache.ReaderPageCacheMiddleware",
 )
+
+# --- royalties (nhuận bút, docs/royalties.md) ---
+INSTALLED_APPS += ["royalties"]
+# --- end royalties ---
