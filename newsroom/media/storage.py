@@ -115,6 +115,16 @@ class MediaS3Storage(S3Storage):
         finally:
             client.delete_object(Bucket=self.bucket_name, Key=key)
 
+    def list_all(self):
+        """(name, size, modified timestamp) of every object under the storage's location
+        (manage.py backup)."""
+        prefix = self.location.strip("/")
+        prefix = f"{prefix}/" if prefix else ""
+        for summary in self.bucket.objects.filter(Prefix=prefix):
+            name = summary.key[len(prefix) :]
+            if name and not name.endswith("/"):
+                yield name, summary.size, summary.last_modified.timestamp()
+
     def _signing_client(self):
         """The client that signs readers' links: one for the public endpoint when the app
         reaches the storage at another address than readers do (the host is signed)."""
@@ -168,3 +178,11 @@ def remote_storage():
     """The default storage when it is the object storage, else None."""
     # A LazyObject answers isinstance for the storage it wraps.
     return default_storage if isinstance(default_storage, MediaS3Storage) else None
+
+
+def media_target():
+    """Where the site's media are: the object storage, or the MEDIA_ROOT directory
+    (manage.py backup and restore)."""
+    from pathlib import Path
+
+    return remote_storage() or Path(settings.MEDIA_ROOT)

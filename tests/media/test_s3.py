@@ -210,3 +210,42 @@ def test_production_refuses_s3_without_its_own_keys():
         )
         == []
     )
+
+
+def test_backup_archives_the_bucket_and_restores_it_into_an_empty_one(s3_server):
+    """manage.py backup/restore's media part on object storage (the database part is the
+    restore drill of tests/operations/test_backup.py). Under a key prefix (AWS_LOCATION),
+    so only this test's objects are archived."""
+    import hashlib
+
+    from django.core.files.base import ContentFile
+
+    from newsroom import backup
+    from newsroom.media.storage import MediaS3Storage
+
+    endpoint, client = s3_server
+    options = s3_storage({**_env(endpoint), "AWS_LOCATION": "sao-luu"})["OPTIONS"]
+    source = MediaS3Storage(**options)
+    files = {"media/ban-tin.mp3": b"ID3" + bytes(range(256)) * 64, "documents/lich.pdf": b"%PDF"}
+    for name, data in files.items():
+        assert source.save(name, ContentFile(data)) == name
+    out = io.BytesIO()
+    sums = backup._add_media(out, source)
+    assert sums == {name: hashlib.sha256(data).hexdigest() for name, data in files.items()}
+    assert {"sao-luu/" + name for name in files} <= keys(client, "sao-luu/")
+
+    client.create_bucket(
+        Bucket="hoitu-restored", CreateBucketConfiguration={"LocationConstraint": "ap-southeast-1"}
+    )
+    target = MediaS3Storage(**{**options, "bucket_name": "hoitu-restored"})
+    assert backup._media_empty(target)
+    out.seek(0)
+    for _, blocks in backup.read_sections(out):
+        backup._restore_media(blocks, target)
+    assert not backup._media_empty(target)
+    assert backup._wrong_media(sums, target) == []
+    # A restored object with other bytes, or a missing one, is named.
+    target.delete("documents/lich.pdf")
+    assert backup._wrong_media(sums, target) == ["documents/lich.pdf"]
+    target.save("documents/lich.pdf", ContentFile(b"%PDF-other"))
+    assert backup._wrong_media(sums, target) == ["documents/lich.pdf"]
