@@ -32,3 +32,28 @@ def s3_storage(environ) -> dict:
             ),
         },
     }
+
+
+def s3_origins(environ) -> tuple[str, str]:
+    """(origin of public image URLs, origin of presigned links) for the Content-Security-
+    Policy: readers' browsers fetch images, posters, video and HLS segments there."""
+    from urllib.parse import urlsplit
+
+    region = environ.get("AWS_S3_REGION_NAME") or "us-east-1"
+    endpoint = environ.get("AWS_S3_ENDPOINT_URL") or f"https://s3.{region}.amazonaws.com"
+    signing = environ.get("HOITU_S3_PUBLIC_ENDPOINT_URL") or endpoint
+    parts = urlsplit(signing)
+    host = parts.netloc
+    if environ.get("AWS_S3_ADDRESSING_STYLE", "path") == "virtual":
+        host = f"{environ.get('AWS_STORAGE_BUCKET_NAME', '')}.{host}"
+    signed = f"{parts.scheme}://{host}"
+    domain = environ.get("AWS_S3_CUSTOM_DOMAIN")
+    if domain:
+        scheme = environ.get("AWS_S3_URL_PROTOCOL", "https:")
+        public = f"{scheme}//{domain.split('/', 1)[0]}"
+    else:
+        parts = urlsplit(endpoint)
+        public = f"{parts.scheme}://{parts.netloc}"
+        if environ.get("AWS_S3_ADDRESSING_STYLE", "path") == "virtual":
+            public = f"{parts.scheme}://{environ.get('AWS_STORAGE_BUCKET_NAME', '')}.{parts.netloc}"
+    return public, signed

@@ -15,7 +15,7 @@ from django.core.management import call_command
 from django.test import Client
 from moto.server import ThreadedMotoServer
 
-from config.media_storage import s3_storage
+from config.media_storage import s3_origins, s3_storage
 from config.secrets_check import storage_problems
 from newsroom.media.access import link_token, signed_url
 from newsroom.models import ProcessingStatus, StoryPage
@@ -138,6 +138,8 @@ def test_video_is_processed_from_and_into_the_bucket_and_paid_cut_gets_presigned
     response = subscriber.get(signed_url(token, segment), HTTP_HOST=host)
     assert response.status_code == 302, response.content
     assert "X-Amz-Expires=900" in response["Location"]
+    # The Content-Security-Policy lets the player follow it (media-src, connect-src).
+    assert response["Location"].startswith(s3_origins(_env(bucket.meta.endpoint_url))[1] + "/")
     assert http_get(response["Location"])[2] == body
     playlist = subscriber.get(signed_url(token, hls.file.name), HTTP_HOST=host)
     assert playlist.status_code == 200 and playlist.content.startswith(b"#EXTM3U")
@@ -164,6 +166,7 @@ def test_image_renditions_are_stored_and_served_by_the_bucket(bucket):
     # Public: the bucket's own address, unsigned, that anyone (or a CDN) may cache.
     assert re.match(rf"http://127\.0\.0\.1:\d+/{BUCKET}/images/", rendition.url), rendition.url
     assert "Signature" not in rendition.url
+    assert rendition.url.startswith(s3_origins(_env(bucket.meta.endpoint_url))[0] + "/")
     status, headers, body = http_get(rendition.url)
     assert status == 200 and headers["Content-Type"] == "image/jpeg"
     assert headers["Cache-Control"] == "public, max-age=86400"
@@ -249,3 +252,20 @@ def test_backup_archives_the_bucket_and_restores_it_into_an_empty_one(s3_server)
     assert backup._wrong_media(sums, target) == ["documents/lich.pdf"]
     target.save("documents/lich.pdf", ContentFile(b"%PDF-other"))
     assert backup._wrong_media(sums, target) == ["documents/lich.pdf"]
+
+
+def test_csp_origins_of_the_storage():
+    minio = _env("http://127.0.0.1:9000")
+    assert s3_origins(minio) == ("http://127.0.0.1:9000", "http://127.0.0.1:9000")
+    behind = {
+        **minio,
+        "AWS_S3_ENDPOINT_URL": "http://10.0.0.5:9000",
+        "HOITU_S3_PUBLIC_ENDPOINT_URL": "https://s3.baothanhhoa.vn",
+        "AWS_S3_CUSTOM_DOMAIN": "anh.baothanhhoa.vn",
+    }
+    assert s3_origins(behind) == ("https://anh.baothanhhoa.vn", "https://s3.baothanhhoa.vn")
+    amazon = {"AWS_STORAGE_BUCKET_NAME": BUCKET, "AWS_S3_REGION_NAME": "ap-southeast-1"}
+    origin = "https://s3.ap-southeast-1.amazonaws.com"
+    assert s3_origins(amazon) == (origin, origin)
+    virtual = f"https://{BUCKET}.s3.ap-southeast-1.amazonaws.com"
+    assert s3_origins({**amazon, "AWS_S3_ADDRESSING_STYLE": "virtual"}) == (virtual, virtual)
