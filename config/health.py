@@ -55,6 +55,11 @@ def check_broker() -> None:
 
 
 def check_storage() -> None:
+    from newsroom.media.storage import remote_storage
+
+    if storage := remote_storage():  # the bucket: a write, a read back, a delete
+        storage.probe(f"{PROBE_DIR}/{uuid.uuid4().hex}.txt", b"ok")
+        return
     name = default_storage.save(f"{PROBE_DIR}/{uuid.uuid4().hex}.txt", ContentFile(b"ok"))
     try:
         with default_storage.open(name) as probe:

@@ -41,18 +41,30 @@ def _fernet_problem(value: str) -> str:
     return ""
 
 
+def _unset_or_published(environ, shipped_values, missing: str, published: str):
+    """(name, value, problem) per variable: problem names it when missing or published."""
+    for name, shipped in shipped_values.items():
+        value = (environ.get(name) or "").strip()
+        if not value:
+            yield name, value, f"{name} {missing}"
+        elif value in shipped:
+            yield name, value, f"{name} {published}"
+        else:
+            yield name, value, ""
+
+
 def secret_problems(environ) -> list[str]:
     """One English sentence per secret that is missing, blank or a repository value."""
     problems = []
-    for name, shipped in SHIPPED_VALUES.items():
-        value = (environ.get(name) or "").strip()
-        if not value:
-            problems.append(f"{name} must be set in production")
-        elif value in shipped:
-            problems.append(
-                f"{name} is a value published in the Hội Tụ repository; set a secret of "
-                "your own (from the gateway's merchant portal, or generated) in production"
-            )
+    for name, value, problem in _unset_or_published(
+        environ,
+        SHIPPED_VALUES,
+        "must be set in production",
+        "is a value published in the Hội Tụ repository; set a secret of your own (from the "
+        "gateway's merchant portal, or generated) in production",
+    ):
+        if problem:
+            problems.append(problem)
         elif name == "DISTRIBUTION_CREDENTIALS_KEY" and (problem := _fernet_problem(value)):
             problems.append(f"{name} {problem}")
     return problems
@@ -80,4 +92,34 @@ def proxy_problems(environ) -> list[str]:
                 f"TRUSTED_PROXIES: {cidr.strip()[:64]!r} is not an IP network "
                 "(expected CIDRs such as 127.0.0.1/32,10.0.0.0/8, or `none`)"
             )
+    return problems
+
+
+# With media on object storage (HOITU_MEDIA_STORAGE=s3): the access keys that are public
+# knowledge (MinIO's factory root account; the keys of this repository's tests and docs).
+S3_SHIPPED_VALUES: dict[str, frozenset[str]] = {
+    "AWS_ACCESS_KEY_ID": frozenset({"minioadmin", "hoitu-test-s3-key", "testing"}),
+    "AWS_SECRET_ACCESS_KEY": frozenset({"minioadmin", "hoitu-test-s3-secret", "testing"}),
+}
+
+
+def storage_problems(environ) -> list[str]:
+    """With HOITU_MEDIA_STORAGE=s3: a bucket and keys of the site's own. Anyone holding
+    published keys could read every paid cut or replace any file readers are served."""
+    if (environ.get("HOITU_MEDIA_STORAGE") or "").strip().lower() != "s3":
+        return []
+    problems = []
+    if not (environ.get("AWS_STORAGE_BUCKET_NAME") or "").strip():
+        problems.append("AWS_STORAGE_BUCKET_NAME must be set when HOITU_MEDIA_STORAGE=s3")
+    problems += [
+        problem
+        for _, _, problem in _unset_or_published(
+            environ,
+            S3_SHIPPED_VALUES,
+            "must be set when HOITU_MEDIA_STORAGE=s3",
+            "is a published value (a storage server's factory account or a key of the Hội Tụ "
+            "repository); create an access key of your own for the bucket",
+        )
+        if problem
+    ]
     return problems

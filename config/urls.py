@@ -28,8 +28,9 @@ urlpatterns = [
 ]
 
 if settings.MEDIA_URL.startswith("/"):
-    # Development serving of MEDIA_URL (404 unless DEBUG), refusing the files of cuts of
-    # paid stories: those go only through signed links (newsroom/media/files.py).
+    # MEDIA_URL in development (404 unless DEBUG) and on object storage (a presigned
+    # redirect), refusing the files of cuts of paid stories: those go only through signed
+    # links (newsroom/media/files.py).
     from newsroom.media.files import media_raw
 
     urlpatterns += [re_path(rf"^{re.escape(settings.MEDIA_URL[1:])}(?P<path>.+)$", media_raw)]

@@ -20,9 +20,11 @@ import binascii
 import hashlib
 import json
 import os
+import shutil
 import struct
 import subprocess
 import tarfile
+import tempfile
 from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
@@ -31,6 +33,7 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+from django.core.files import File
 
 MAGIC = b"HOITUBK1"
 HEADER_SIZE = len(MAGIC) + 16 + 4
@@ -295,27 +298,101 @@ def rotate(directory: Path, keep: int) -> list[Path]:
     return removed
 
 
-def _add_media(out, media_root: Path) -> dict[str, str]:
+def _add_media(out, media) -> dict[str, str]:
+    """Writes the media files, from a directory or an object storage (HOITU_MEDIA_STORAGE=s3:
+    `newsroom.media.storage.MediaS3Storage`), as the `media.tar` section."""
     checksums = {}
     section = SectionWriter(out, "media.tar")
     with tarfile.open(fileobj=section, mode="w|", format=tarfile.PAX_FORMAT) as tar:
-        if media_root.is_dir():
-            for path in sorted(media_root.rglob("*")):
-                if not path.is_file() or path.is_symlink():
+        if isinstance(media, Path):
+            if media.is_dir():
+                for path in sorted(media.rglob("*")):
+                    if not path.is_file() or path.is_symlink():
+                        continue
+                    name = path.relative_to(media).as_posix()
+                    info = tar.gettarinfo(str(path), arcname=name)
+                    with open(path, "rb") as f:
+                        hashing = _HashingFile(f)
+                        tar.addfile(info, hashing)
+                    checksums[name] = hashing.sha.hexdigest()
+        else:
+            for name, size, mtime in media.list_all():
+                try:
+                    handle = media.open(name, "rb")
+                except FileNotFoundError:  # deleted since listed (a reprocessed cut's old files)
                     continue
-                name = path.relative_to(media_root).as_posix()
-                info = tar.gettarinfo(str(path), arcname=name)
-                with open(path, "rb") as f:
-                    hashing = _HashingFile(f)
+                with handle:
+                    info = tarfile.TarInfo(name)
+                    info.size, info.mtime, info.mode = size, int(mtime), 0o644
+                    hashing = _HashingFile(handle)
                     tar.addfile(info, hashing)
                 checksums[name] = hashing.sha.hexdigest()
     section.close()
     return checksums
 
 
-def backup(database: dict, media_root: Path, output_dir: Path, keep: int) -> dict:
-    """Writes one encrypted archive into output_dir, removes all but the `keep` newest,
-    and returns {"path", "manifest", "removed"}."""
+def _media_label(media) -> str:
+    return f"Media directory {media}" if isinstance(media, Path) else f"Bucket {media.bucket_name}"
+
+
+def _media_empty(media) -> bool:
+    if isinstance(media, Path):
+        return not (media.exists() and any(media.iterdir()))
+    return next(iter(media.list_all()), None) is None
+
+
+def _restore_media(blocks, media) -> None:
+    """Extracts the `media.tar` section into a directory or an object storage."""
+    blocks = iter(blocks)
+    with tarfile.open(fileobj=_BlocksFile(blocks), mode="r|") as tar:
+        if isinstance(media, Path):
+            tar.extractall(media, filter="data")
+        else:
+            _extract_into_storage(tar, media)
+    for _ in blocks:  # tar stops at its end marker: the section's padding is left to read
+        pass
+
+
+def _extract_into_storage(tar, media) -> None:
+    for member in tar:
+        if not member.isfile():
+            continue
+        tarfile.data_filter(member, "/restore")  # no absolute name, no `..`
+        with tempfile.SpooledTemporaryFile(max_size=16 * 1024 * 1024) as tmp:
+            shutil.copyfileobj(tar.extractfile(member), tmp)
+            tmp.seek(0)
+            media.delete(member.name)  # --force: the archive's file replaces it
+            if media.save(member.name, File(tmp, name=member.name)) != member.name:
+                raise BackupError(f"Could not restore {member.name} under its own name.")
+
+
+def _wrong_media(expected: dict[str, str], media) -> list[str]:
+    """The manifest's media files missing from the restored copy or with other bytes."""
+    if isinstance(media, Path):
+        return sorted(
+            name
+            for name, sha in expected.items()
+            if not (media / name).is_file() or sha256_file(media / name) != sha
+        )
+    wrong = []
+    for name, sha in sorted(expected.items()):
+        digest = hashlib.sha256()
+        try:
+            with media.open(name, "rb") as f:
+                while block := f.read(BLOCK_SIZE):
+                    digest.update(block)
+        except FileNotFoundError:
+            wrong.append(name)
+            continue
+        if digest.hexdigest() != sha:
+            wrong.append(name)
+    return wrong
+
+
+def backup(database: dict, media, output_dir: Path, keep: int) -> dict:
+    """Writes one encrypted archive of the database and the media (a directory or an
+    object storage) into output_dir, removes all but the `keep` newest, and returns
+    {"path", "manifest", "removed"}."""
     key = key_from_env()  # before anything is written
     params = connection_params(database)
     output_dir.mkdir(parents=True, exist_ok=True)
@@ -354,7 +431,7 @@ def backup(database: dict, media_root: Path, output_dir: Path, keep: int) -> dic
                 section.close()
                 dump_sha = section.sha.hexdigest()
                 conn.rollback()  # the snapshot is no longer needed: don't hold it open
-                media = _add_media(out, media_root)
+                media_sums = _add_media(out, media)
                 manifest = {
                     "format": 1,
                     "created_at": now.isoformat(),
@@ -364,7 +441,7 @@ def backup(database: dict, media_root: Path, output_dir: Path, keep: int) -> dic
                     "migrations": migrations,
                     "row_counts": counts,
                     "database_dump_sha256": dump_sha,
-                    "media": media,
+                    "media": media_sums,
                 }
                 section = SectionWriter(out, "manifest.json")
                 section.write(json.dumps(manifest, indent=1, sort_keys=True).encode())
@@ -423,9 +500,10 @@ class _BlocksFile:
         return self.reader.read(size)
 
 
-def restore(path: Path, database_url: str, media_dir: Path, force: bool = False) -> dict:
-    """Verifies the archive, restores it into an empty database and media directory, then
-    checks row counts and media checksums against the manifest. Returns a summary."""
+def restore(path: Path, database_url: str, media_dir, force: bool = False) -> dict:
+    """Verifies the archive, restores it into an empty database and media directory (or
+    object storage), then checks row counts and media checksums against the manifest.
+    Returns a summary."""
     key = key_from_env()
     if not path.is_file():
         raise BackupError(f"No such archive: {path}")
@@ -438,12 +516,13 @@ def restore(path: Path, database_url: str, media_dir: Path, force: bool = False)
             f"Database {params['dbname']!r} is not empty ({len(existing)} tables): "
             "restore into an empty database, or pass --force to replace its contents."
         )
-    if media_dir.exists() and any(media_dir.iterdir()) and not force:
+    if not force and not _media_empty(media_dir):
         raise BackupError(
-            f"Media directory {media_dir} is not empty: restore into an empty directory, "
+            f"{_media_label(media_dir)} is not empty: restore into an empty one, "
             "or pass --force to write over it."
         )
-    media_dir.mkdir(parents=True, exist_ok=True)
+    if isinstance(media_dir, Path):
+        media_dir.mkdir(parents=True, exist_ok=True)
     args, env = _pg_env(params)
     command = ["pg_restore", "--exit-on-error", "--no-owner", "--no-privileges", *args]
     if existing:
@@ -465,8 +544,7 @@ def restore(path: Path, database_url: str, media_dir: Path, force: bool = False)
             if proc.wait() != 0:
                 raise BackupError(f"pg_restore failed: {stderr.strip()}")
         elif name == "media.tar":
-            with tarfile.open(fileobj=_BlocksFile(blocks), mode="r|") as tar:
-                tar.extractall(media_dir, filter="data")
+            _restore_media(blocks, media_dir)
         else:
             for _ in blocks:
                 pass
@@ -476,11 +554,7 @@ def restore(path: Path, database_url: str, media_dir: Path, force: bool = False)
     wrong_tables = sorted(
         t for t in set(expected) | set(counts) if expected.get(t) != counts.get(t)
     )
-    wrong_media = sorted(
-        name
-        for name, sha in manifest["media"].items()
-        if not (media_dir / name).is_file() or sha256_file(media_dir / name) != sha
-    )
+    wrong_media = _wrong_media(manifest["media"], media_dir)
     if wrong_tables or wrong_media:
         raise BackupError(
             "The restored copy differs from the manifest: "

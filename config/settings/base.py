@@ -283,6 +283,36 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 
+# Media on S3-compatible object storage (docs/media.md, docs/deploy.md): `s3` keeps
+# originals, renditions, HLS and images in one bucket that every web and worker machine
+# shares (Amazon S3, MinIO, Viettel/VNPT/FPT object storage). The default, `filesystem`,
+# keeps them under MEDIA_ROOT (development, tests, a single machine).
+HOITU_MEDIA_STORAGE = os.environ.get("HOITU_MEDIA_STORAGE", "filesystem").strip().lower()
+# Prefixes readers fetch straight from the bucket (or its CDN): Wagtail's images. Every
+# other file goes through the app's check and a presigned redirect.
+HOITU_S3_PUBLIC_PREFIXES = ("images/", "original_images/")
+# Lifetime of a presigned link to a checked file (seconds).
+HOITU_S3_URL_MAX_AGE = int(os.environ.get("HOITU_S3_URL_MAX_AGE", "900"))
+if HOITU_MEDIA_STORAGE == "s3":
+    from config.media_storage import s3_origins, s3_storage
+
+    STORAGES["default"] = s3_storage(os.environ)
+    # Readers' browsers fetch images from the bucket (or CDN) and follow presigned
+    # redirects for posters, video and HLS segments (hls.js fetches: connect-src).
+    _public, _signed = s3_origins(os.environ)
+    for _policy in (CONTENT_SECURITY_POLICY, HOITU_ADMIN_CSP):
+        _directives = _policy["DIRECTIVES"]
+        for _directive, _origins in (
+            ("img-src", (_public, _signed)),
+            ("media-src", (_signed,)),
+            ("connect-src", (_signed,)),
+        ):
+            _directives[_directive] = list(dict.fromkeys([*_directives[_directive], *_origins]))
+elif HOITU_MEDIA_STORAGE != "filesystem":
+    raise ImproperlyConfigured(
+        f"HOITU_MEDIA_STORAGE must be filesystem or s3, not {HOITU_MEDIA_STORAGE!r}"
+    )
+
 # --- Wagtail ----------------------------------------------------------------------------
 WAGTAIL_SITE_NAME = "Hội Tụ"
 WAGTAILADMIN_BASE_URL = os.environ.get("WAGTAILADMIN_BASE_URL", "http://localhost:8000")

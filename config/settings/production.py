@@ -4,14 +4,17 @@ import os
 
 from django.core.exceptions import ImproperlyConfigured
 
-from config.secrets_check import proxy_problems, secret_problems
+from config.secrets_check import proxy_problems, secret_problems, storage_problems
 
 from .base import *  # noqa: F403
 
 # No start on a missing secret or on one published in the repository (the sandbox
 # defaults of base.py): a notification signed with a public key would mark orders paid.
 # Nor without TRUSTED_PROXIES (or `none`): behind nginx every reader would share its address.
-if _problems := secret_problems(os.environ) + proxy_problems(os.environ):
+# Nor, with media on object storage, without a bucket and access keys of the site's own.
+if _problems := (
+    secret_problems(os.environ) + proxy_problems(os.environ) + storage_problems(os.environ)
+):
     raise ImproperlyConfigured("; ".join(_problems))
 if not ALLOWED_HOSTS:  # noqa: F405
     raise ImproperlyConfigured("DJANGO_ALLOWED_HOSTS must be set in production")
@@ -34,7 +37,12 @@ EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
 # Cuts of paid stories: Django checks the signed link and the gate, nginx sends the file
 # from this `internal` location (docs/media.md).
-HOITU_MEDIA_ACCEL_REDIRECT = os.environ.get("HOITU_MEDIA_ACCEL_REDIRECT", "/_protected-media/")
+# On object storage the app answers a presigned redirect instead, unless this is set to a
+# location where nginx proxies the bucket.
+HOITU_MEDIA_ACCEL_REDIRECT = os.environ.get(
+    "HOITU_MEDIA_ACCEL_REDIRECT",
+    "" if HOITU_MEDIA_STORAGE == "s3" else "/_protected-media/",  # noqa: F405
+)
 
 # Every staff account logs in with a second factor (twofactor/). Turning it off takes
 # HOITU_UNSAFE_STAFF_WITHOUT_2FA=1, which is unsafe (a stolen password alone then opens

@@ -1,17 +1,23 @@
 """Serving a cut's files: through a signed link for a cut of a paid story (after the
 paywall's gate), and the public MEDIA_URL path in development, which refuses those files.
 In production nginx serves the bytes (`X-Accel-Redirect` to an `internal` location) and
-asks `media_gate` before serving anything under MEDIA_URL itself (docs/media.md)."""
+asks `media_gate` before serving anything under MEDIA_URL itself (docs/media.md). On
+object storage (`newsroom.media.storage`) the app answers, after the same checks, a
+presigned redirect to the bucket, or an HLS playlist's text."""
 
 import logging
-import mimetypes
-import posixpath
 from urllib.parse import quote, unquote
 
 from django.conf import settings
 from django.core import signing
 from django.core.files.storage import default_storage
-from django.http import FileResponse, Http404, HttpResponse, HttpResponseForbidden
+from django.http import (
+    FileResponse,
+    Http404,
+    HttpResponse,
+    HttpResponseForbidden,
+    HttpResponseRedirect,
+)
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.views.decorators.http import require_safe
 from django.views.static import serve
@@ -21,16 +27,12 @@ from paywall.services import is_staff_reader, story_access
 
 from ..models import MediaAsset, StoryPage
 from .access import asset_names, raw_file_refused, read_token, story_cut_ids
+from .storage import content_type, remote_storage
 
 logger = logging.getLogger(__name__)
 
-CONTENT_TYPES = {
-    ".m3u8": "application/vnd.apple.mpegurl",
-    ".ts": "video/mp2t",
-    ".m4a": "audio/mp4",
-    ".mp4": "video/mp4",
-    ".mp3": "audio/mpeg",
-}
+# An HLS playlist is a few kilobytes; anything larger under that name is not one of ours.
+PLAYLIST_MAX_BYTES = 1024 * 1024
 
 
 def _refused(message: str) -> HttpResponse:
@@ -39,25 +41,40 @@ def _refused(message: str) -> HttpResponse:
     return response
 
 
-def _content_type(name: str) -> str:
-    extension = posixpath.splitext(name)[1].lower()
-    return (
-        CONTENT_TYPES.get(extension) or mimetypes.guess_type(name)[0] or "application/octet-stream"
-    )
+def _from_bucket(storage, name: str) -> HttpResponse:
+    """A checked file on object storage: an HLS playlist is answered here (its relative
+    references must resolve under the checked address, not the bucket's), anything else
+    by a redirect to a presigned link. Cacheable for a fraction of the link's life."""
+    max_age = max(0, min(60, settings.HOITU_S3_URL_MAX_AGE // 4))
+    if name.lower().endswith(".m3u8"):
+        try:
+            with storage.open(name, "rb") as handle:
+                text = handle.read(PLAYLIST_MAX_BYTES + 1)
+        except FileNotFoundError as exc:
+            raise Http404("Không tìm thấy tệp.") from exc
+        if len(text) > PLAYLIST_MAX_BYTES:
+            raise Http404("Không tìm thấy tệp.")
+        response = HttpResponse(text, content_type=content_type(name))
+    else:
+        response = HttpResponseRedirect(storage.signed_url(name, settings.HOITU_S3_URL_MAX_AGE))
+    patch_cache_control(response, private=True, max_age=max_age)
+    return response
 
 
 def _send(name: str) -> HttpResponse:
     accel = settings.HOITU_MEDIA_ACCEL_REDIRECT
     if accel:
         # nginx serves the bytes (ranges, sendfile) from its `internal` location.
-        response = HttpResponse(content_type=_content_type(name))
+        response = HttpResponse(content_type=content_type(name))
         response["X-Accel-Redirect"] = accel.rstrip("/") + "/" + quote(name)
+    elif storage := remote_storage():
+        response = _from_bucket(storage, name)
     else:
         try:
             handle = default_storage.open(name, "rb")
         except FileNotFoundError as exc:
             raise Http404("Không tìm thấy tệp.") from exc
-        response = FileResponse(handle, content_type=_content_type(name))
+        response = FileResponse(handle, content_type=content_type(name))
     return response
 
 
@@ -87,18 +104,25 @@ def media_file(request, token, name):
     elif not is_staff_reader(user):
         return _refused("Tệp này chỉ dành cho người của tòa soạn.")
     response = _send(name)
-    patch_cache_control(response, private=True, max_age=settings.HOITU_MEDIA_LINK_MAX_AGE)
+    if not response.has_header("Cache-Control"):  # a presigned redirect sets its own
+        patch_cache_control(response, private=True, max_age=settings.HOITU_MEDIA_LINK_MAX_AGE)
     patch_vary_headers(response, ["Cookie"])
     return response
 
 
+@require_safe
 def media_raw(request, path):
-    """MEDIA_URL in development (`make run`): files of a cut of a paid story are not
-    served at their public address; everything else as Django's static serve does."""
-    if not settings.DEBUG:
+    """MEDIA_URL in development (`make run`), and on object storage in production (the
+    address of every file that is not a public image): files of a cut of a paid story are
+    not served at their public address; everything else as Django's static serve does, or
+    through the bucket."""
+    storage = remote_storage()
+    if storage is None and not settings.DEBUG:
         raise Http404("Không tìm thấy tệp.")
     if raw_file_refused(path):
         raise Http404("Không tìm thấy tệp.")
+    if storage is not None:
+        return _from_bucket(storage, path)
     return serve(request, path, document_root=settings.MEDIA_ROOT)
 
 

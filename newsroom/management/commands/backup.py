@@ -4,11 +4,13 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from newsroom import backup
+from newsroom.media.storage import media_target
 
 
 class Command(BaseCommand):
     help = (
-        "Write an encrypted backup (pg_dump of the database plus the media files, with a "
+        "Write an encrypted backup (pg_dump of the database plus the media files, from "
+        "MEDIA_ROOT or the object storage, with a "
         "manifest) into the backup directory, keeping the N most recent. The key comes "
         f"from {backup.KEY_ENV}."
     )
@@ -33,9 +35,7 @@ class Command(BaseCommand):
             raise CommandError("--keep must be at least 1.")
         output_dir = Path(output_dir or settings.HOITU_BACKUP_DIR)
         try:
-            result = backup.backup(
-                settings.DATABASES["default"], Path(settings.MEDIA_ROOT), output_dir, keep
-            )
+            result = backup.backup(settings.DATABASES["default"], media_target(), output_dir, keep)
         except backup.BackupError as exc:
             raise CommandError(str(exc)) from exc
         manifest = result["manifest"]

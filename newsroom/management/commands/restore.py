@@ -1,9 +1,9 @@
 from pathlib import Path
 
-from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from newsroom import backup
+from newsroom.media.storage import media_target
 
 
 class Command(BaseCommand):
@@ -20,7 +20,9 @@ class Command(BaseCommand):
             help="postgres://… of the (empty) database to restore into (required to restore)",
         )
         parser.add_argument(
-            "--media-dir", help="directory to restore the media files into (default: MEDIA_ROOT)"
+            "--media-dir",
+            help="directory to restore the media files into (default: MEDIA_ROOT, or the "
+            "bucket when HOITU_MEDIA_STORAGE=s3)",
         )
         parser.add_argument(
             "--force",
@@ -48,9 +50,9 @@ class Command(BaseCommand):
                 return
             if not database_url:
                 raise CommandError("Pass --database-url of the empty database to restore into.")
-            summary = backup.restore(
-                path, database_url, Path(media_dir or settings.MEDIA_ROOT), force=force
-            )
+            # Default: where the site keeps its media (the bucket, with HOITU_MEDIA_STORAGE=s3).
+            media = Path(media_dir) if media_dir else media_target()
+            summary = backup.restore(path, database_url, media, force=force)
         except backup.BackupError as exc:
             raise CommandError(str(exc)) from exc
         manifest = summary["manifest"]
