@@ -12,6 +12,7 @@ DEMO_MODULES = [
     "distribution.demo",
     "search.demo",
     "analytics.demo",
+    "newsletters.demo",
 ]
 
 
