@@ -16,7 +16,7 @@ class SubscribeForm(ReaderFormMixin, forms.Form):
     newsletters = forms.TypedMultipleChoiceField(
         label="Bản tin muốn nhận",
         coerce=int,
-        widget=forms.CheckboxSelectMultiple,
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "checkbox-list"}),
         error_messages={
             "required": "Hãy chọn ít nhất một bản tin.",
             "invalid_choice": "Bản tin đã chọn không có trên trang này.",
@@ -35,7 +35,7 @@ class AccountNewslettersForm(ReaderFormMixin, forms.Form):
         label="Bản tin của trang này",
         coerce=int,
         required=False,
-        widget=forms.CheckboxSelectMultiple,
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "checkbox-list"}),
         error_messages={"invalid_choice": "Bản tin đã chọn không có trên trang này."},
     )
 

@@ -244,3 +244,64 @@ def test_one_click_unsubscribe_and_tracked_open_and_click(edition, mailbox):
     assert subscriber.status == SubscriberStatus.UNSUBSCRIBED
     assert not subscriber.newsletters.exists()
     assert reader.post(path[:-3] + "xx/").status_code == 400  # a tampered token
+
+
+def test_editors_preview_and_send_their_outlets_editions(
+    edition, mailbox, client, django_capture_on_commit_callbacks
+):
+    from django.contrib.auth import get_user_model
+
+    User = get_user_model()
+    client.force_login(User.objects.get(username="bientap.baothanhhoa"))
+    listing = client.get("/admin/ban-tin/so/")
+    assert listing.status_code == 200 and edition.subject in listing.content.decode()
+    assert "/admin/ban-tin/so/" in client.get("/admin/").content.decode()  # the menu
+
+    free = client.get(f"/admin/ban-tin/so/{edition.pk}/xem-truoc/mien-phi/").content.decode()
+    paid = client.get(f"/admin/ban-tin/so/{edition.pk}/xem-truoc/thue-bao/").content.decode()
+    assert edition.paid_story.title in free and edition.paid_story.title in paid
+    assert "Những chuyển biến rõ nét" in paid and "Những chuyển biến rõ nét" not in free
+
+    edit = client.get(f"/admin/ban-tin/so/edit/{edition.pk}/")
+    assert edit.status_code == 200 and "Lời mở đầu" in edit.content.decode()
+
+    # Another agency's editor sees neither the edition nor its preview.
+    other = Client()
+    other.force_login(User.objects.get(username="bientap.vannghe"))
+    assert edition.subject not in other.get("/admin/ban-tin/so/").content.decode()
+    refused = other.get(f"/admin/ban-tin/so/{edition.pk}/xem-truoc/thue-bao/")
+    assert refused.status_code == 302 and refused["Location"] == "/admin/"  # Wagtail's 403
+
+    page = client.get(f"/admin/ban-tin/so/{edition.pk}/gui/")
+    assert page.status_code == 200 and "Gửi ngay" in page.content.decode()
+    bad = client.post(f"/admin/ban-tin/so/{edition.pk}/gui/", {"scheduled_at": "ngày mai"})
+    assert "Thời điểm chưa đúng" in bad.content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        sent = client.post(f"/admin/ban-tin/so/{edition.pk}/gui/", {"action": "now"})
+    assert sent.status_code == 302
+    assert sorted(r[0] for r, _ in mailbox.messages) == sorted(
+        [PAID_READER, FREE_READER, GONE_READER]
+    )
+    edition.refresh_from_db()
+    assert edition.status == EditionStatus.SENT
+
+
+def test_account_box_subscribes_a_verified_reader_at_once(demo, mailbox, client):
+    from django.contrib.auth import get_user_model
+
+    site = Site.objects.get(is_default_site=True)
+    reader = get_user_model().objects.get(username="docgia.mienphi")
+    Subscriber.objects.filter(email=reader.email).delete()
+    client.force_login(reader)
+    account = client.get("/tai-khoan/").content.decode()
+    assert 'id="ban-tin"' in account and "Lưu lựa chọn bản tin" in account
+    section = services.newsletters_for_site(site).exclude(section=None).first()
+    saved = client.post("/ban-tin/tai-khoan/", {"newsletters": [section.pk]})
+    assert saved.status_code == 302
+    subscriber = Subscriber.objects.get(site=site, email=reader.email)
+    assert subscriber.user == reader and subscriber.status == SubscriberStatus.CONFIRMED
+    assert list(subscriber.newsletters.all()) == [section]
+    assert mailbox.messages == []  # the account's address was confirmed already
+    client.post("/ban-tin/tai-khoan/", {})
+    subscriber.refresh_from_db()
+    assert subscriber.status == SubscriberStatus.UNSUBSCRIBED
