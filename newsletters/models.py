@@ -107,7 +107,9 @@ class Subscriber(models.Model):
         Newsletter, blank=True, related_name="subscribers", verbose_name="đang nhận"
     )
     requested = models.JSONField("đăng ký chờ xác nhận", default=list, blank=True)
-    confirm_token = models.CharField(max_length=64, unique=True, default=new_confirm_token)
+    confirm_token = models.CharField(
+        "mã xác nhận", max_length=64, unique=True, default=new_confirm_token
+    )
     confirm_sent_at = models.DateTimeField("gửi thư xác nhận lúc", null=True, blank=True)
     confirmed_at = models.DateTimeField("xác nhận lúc", null=True, blank=True)
     unsubscribed_at = models.DateTimeField("hủy lúc", null=True, blank=True)
@@ -181,7 +183,9 @@ class Edition(ClusterableModel):
 
 
 class EditionItem(Orderable):
-    edition = ParentalKey(Edition, on_delete=models.CASCADE, related_name="items")
+    edition = ParentalKey(
+        Edition, on_delete=models.CASCADE, related_name="items", verbose_name="số bản tin"
+    )
     story = models.ForeignKey(
         "newsroom.StoryPage", on_delete=models.CASCADE, related_name="+", verbose_name="bài"
     )

@@ -154,7 +154,7 @@ def subscribe(*, site, email: str, newsletter_ids: list[int], user=None, verifie
 
 def confirm(*, token: str) -> Subscriber:
     """The link of the confirmation mail: the lists asked for become the reader's."""
-    if not token or len(token) > 64:
+    if not token or len(token) > 64 or "\x00" in token:
         raise NewsletterError("Liên kết xác nhận không hợp lệ.")
     with transaction.atomic():
         subscriber = Subscriber.objects.select_for_update().filter(confirm_token=token).first()
