@@ -9,11 +9,11 @@ NEWSLETTER_STALE_MINUTES): a reader may miss one edition, but never gets it twic
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import hashlib
 import logging
 import smtplib
-from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core import signing
@@ -299,14 +299,14 @@ def edition_schedule(edition: Edition, when: datetime.datetime) -> None:
 # --- Rendering --------------------------------------------------------------------------
 
 
-@dataclass
+@dataclasses.dataclass
 class StoryEntry:
     title: str
     url: str
     standfirst: str
     image_url: str = ""
     paid: bool = False
-    paragraphs: list[str] = field(default_factory=list)
+    paragraphs: list[str] = dataclasses.field(default_factory=list)
     locked: bool = False  # a paid story of which this reader gets only the teaser
 
 
@@ -314,12 +314,12 @@ def _paragraphs(blocks) -> list[str]:
     return [p.strip() for p in gating.blocks_text(blocks).split("\n\n") if p.strip()]
 
 
-def story_entry(story: StoryPage, *, entitled: bool, link) -> StoryEntry:
+def story_entry(story: StoryPage, *, entitled: bool, url: str) -> StoryEntry:
     """One story as this reader's copy shows it. The text comes only from the paywall's
     gating rule: a free story's standfirst; a paid one's teaser blocks for everyone, its
     paid blocks only in the subscriber edition."""
     paid = not gating.is_free(story)
-    entry = StoryEntry(title=story.title, url=link(story), standfirst=story.standfirst, paid=paid)
+    entry = StoryEntry(title=story.title, url=url, standfirst=story.standfirst, paid=paid)
     if paid:
         blocks = gating.teaser_blocks(story)
         if entitled:
@@ -334,6 +334,25 @@ def story_entry(story: StoryPage, *, entitled: bool, link) -> StoryEntry:
         except Exception:  # a missing file must not stop a whole edition
             logger.warning("No newsletter image for story %s", story.pk, exc_info=True)
     return entry
+
+
+def edition_entries(edition: Edition, *, entitled: bool) -> list[tuple[int, StoryEntry]]:
+    """(story id, entry) for the edition's live stories in order, links to the stories
+    themselves; a batch makes them once per edition and copy kind (`prepared`)."""
+    site = edition.newsletter.site
+    base = site_base_url(site)
+    found = []
+    for item in edition.items.select_related("story").order_by("sort_order"):
+        if not item.story.live:
+            continue
+        story = item.story.specific
+        entry = story_entry(
+            story, entitled=entitled, url=_absolute(base, story.get_url(current_site=site) or "/")
+        )
+        if entry.image_url:
+            entry.image_url = _absolute(base, entry.image_url)
+        found.append((story.pk, entry))
+    return found
 
 
 def site_base_url(site) -> str:
@@ -363,6 +382,7 @@ def render_copy(
     *,
     delivery_id: int | None = None,
     entitled: bool | None = None,
+    prepared: dict | None = None,
 ):
     """(subject, text, html, headers) of one reader's copy. Without `delivery_id` (the
     editors' preview) links are plain and there is no open pixel; `entitled` forces the
@@ -374,20 +394,16 @@ def render_copy(
     if entitled is None:
         entitled = is_subscriber_edition(subscriber)
 
-    def link(story):
-        if delivery_id is None:
-            return _absolute(base, story.get_url(current_site=site) or "/")
-        return base + reverse("newsletters:click", args=[click_token(delivery_id, story.pk)])
-
-    stories = [
-        item.story.specific
-        for item in edition.items.select_related("story").order_by("sort_order")
-        if item.story.live
-    ]
-    entries = [story_entry(s, entitled=entitled, link=link) for s in stories]
-    for entry in entries:
-        if entry.image_url:
-            entry.image_url = _absolute(base, entry.image_url)
+    key = (edition.pk, entitled)
+    prepared = {} if prepared is None else prepared
+    if key not in prepared:
+        prepared[key] = edition_entries(edition, entitled=entitled)
+    entries = []
+    for story_id, entry in prepared[key]:
+        if delivery_id is not None:
+            tracked = reverse("newsletters:click", args=[click_token(delivery_id, story_id)])
+            entry = dataclasses.replace(entry, url=base + tracked)
+        entries.append(entry)
     unsubscribe_url = base + reverse(
         "newsletters:unsubscribe", args=[unsubscribe_token(subscriber, edition.newsletter)]
     )
@@ -509,6 +525,7 @@ def batch_send(delivery_ids: list[int]) -> dict:
     done = {"sent": 0, "bounced": 0, "retry": 0, "skipped": 0}
     connection = None
     editions = set()
+    prepared: dict = {}  # the stories' text and images, made once per edition and kind
     try:
         for delivery_id in delivery_ids:
             now = timezone.now()
@@ -526,8 +543,13 @@ def batch_send(delivery_ids: list[int]) -> dict:
                 Delivery.objects.filter(pk=delivery_id).update(status=DeliveryStatus.SKIPPED)
                 done["skipped"] += 1
                 continue
+            entitled = is_subscriber_edition(subscriber)
             subject, text, html, headers = render_copy(
-                delivery.edition, subscriber, delivery_id=delivery_id
+                delivery.edition,
+                subscriber,
+                delivery_id=delivery_id,
+                entitled=entitled,
+                prepared=prepared,
             )
             message = EmailMultiAlternatives(
                 subject=subject,
@@ -562,7 +584,7 @@ def batch_send(delivery_ids: list[int]) -> dict:
             Delivery.objects.filter(pk=delivery_id).update(
                 status=DeliveryStatus.SENT,
                 sent_at=timezone.now(),
-                subscriber_edition=is_subscriber_edition(subscriber),
+                subscriber_edition=entitled,
                 error="",
             )
             done["sent"] += 1
