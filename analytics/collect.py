@@ -34,6 +34,10 @@ ALLOWED_KEYS = {"k", "p", "s", "sec", "m", "r"}
 MAX_SECONDS = 60  # the beacon beats every 15 s; a minute covers a throttled background tab
 SECONDS_KINDS = {EventKind.HEARTBEAT, EventKind.MEDIA_PROGRESS}
 MEDIA_KINDS = {EventKind.MEDIA_PLAY, EventKind.MEDIA_PROGRESS}
+# Newsletter opens and clicks are recorded by the newsletters app from its own signed
+# links; a beacon post cannot claim them.
+SERVER_KINDS = {EventKind.NEWSLETTER_OPEN, EventKind.NEWSLETTER_CLICK}
+BEACON_KINDS = set(EventKind.values) - SERVER_KINDS
 
 
 def _int(payload, key, *, required):
@@ -60,7 +64,7 @@ def parse(body: bytes) -> dict:
     if unknown:
         raise BeaconError("unknown fields: " + ", ".join(sorted(unknown)))
     kind = payload.get("k")
-    if kind not in EventKind.values:
+    if kind not in BEACON_KINDS:
         raise BeaconError(f"unknown event type {kind!r}")
     page_id = _int(payload, "p", required=True)
     site_id = _int(payload, "s", required=True)
@@ -303,7 +307,11 @@ def place_of(*, ip: str, user) -> int | None:
     return code
 
 
-def build_event(*, payload: dict, info: PageInfo, ip: str, user_agent: str, user) -> dict:
+def build_event(
+    *, payload: dict, info: PageInfo, ip: str, user_agent: str, user, channel: str = ""
+) -> dict:
+    """`channel` overrides the one read from the referrer (the newsletters app's events
+    say "email")."""
     now = timezone.now()
     return {
         "event_id": str(uuid.uuid4()),
@@ -315,7 +323,7 @@ def build_event(*, payload: dict, info: PageInfo, ip: str, user_agent: str, user
         "story_format": info.story_format,
         "visitor": visitor_hash(ip=ip, user_agent=user_agent, site_id=info.site_id, when=now),
         "place_code": place_of(ip=ip, user=user),
-        "channel": channel_of(payload["referrer"], info.hostname),
+        "channel": channel or channel_of(payload["referrer"], info.hostname),
         "platform": platform_of(user_agent),
         "seconds": payload["seconds"],
         "media": payload["media"],

@@ -19,6 +19,9 @@ class EventKind(models.TextChoices):
     MEDIA_PROGRESS = "media_progress", "Tiến độ nghe/xem"
     PAYWALL_IMPRESSION = "paywall_impression", "Hiển thị tường phí"
     PAYWALL_CONVERSION = "paywall_conversion", "Chuyển đổi tường phí"
+    # Written by the newsletters app (open pixel, click redirect), never by the beacon.
+    NEWSLETTER_OPEN = "newsletter_open", "Mở bản tin email"
+    NEWSLETTER_CLICK = "newsletter_click", "Bấm liên kết trong bản tin email"
 
 
 class Channel(models.TextChoices):
@@ -27,6 +30,7 @@ class Channel(models.TextChoices):
     SEARCH = "search", "Công cụ tìm kiếm"
     SOCIAL = "social", "Mạng xã hội"
     REFERRAL = "referral", "Trang khác"
+    EMAIL = "email", "Bản tin email"
 
 
 class Platform(models.TextChoices):
@@ -130,6 +134,10 @@ class Rollup(models.Model):
     paywall_impressions = models.PositiveIntegerField(default=0, verbose_name="lượt hiện tường phí")
     paywall_conversions = models.PositiveIntegerField(
         default=0, verbose_name="lượt chuyển đổi tường phí"
+    )
+    newsletter_opens = models.PositiveIntegerField(default=0, verbose_name="lượt mở bản tin email")
+    newsletter_clicks = models.PositiveIntegerField(
+        default=0, verbose_name="lượt bấm từ bản tin email"
     )
 
     class Meta:

@@ -149,6 +149,8 @@ METRICS = [
     "media_seconds",
     "paywall_impressions",
     "paywall_conversions",
+    "newsletter_opens",
+    "newsletter_clicks",
 ]
 
 
@@ -187,6 +189,10 @@ def aggregate(events: list[dict], authors: dict[int, list[int]]) -> dict:
                 c["paywall_impressions"] += 1
             elif kind == EventKind.PAYWALL_CONVERSION:
                 c["paywall_conversions"] += 1
+            elif kind == EventKind.NEWSLETTER_OPEN:
+                c["newsletter_opens"] += 1
+            elif kind == EventKind.NEWSLETTER_CLICK:
+                c["newsletter_clicks"] += 1
     return counts
 
 

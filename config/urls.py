@@ -25,6 +25,7 @@ urlpatterns = [
     path("", include("distribution.urls")),
     path("", include("search.urls")),
     path("", include("analytics.urls")),
+    path("", include("newsletters.urls")),
 ]
 
 if settings.MEDIA_URL.startswith("/"):

@@ -599,3 +599,25 @@ MIDDLEWARE.insert(
 # --- royalties (nhuận bút, docs/royalties.md) ---
 INSTALLED_APPS += ["royalties"]
 # --- end royalties ---
+# --- Newsletters (newsletters/, docs/newsletters.md) -------------------------------------
+# Daily digest and section lists by e-mail: double opt-in, one-click unsubscribe
+# (RFC 8058), sent by Celery over SMTP (EMAIL_* settings) in batches.
+INSTALLED_APPS.insert(INSTALLED_APPS.index("analytics") + 1, "newsletters")
+NEWSLETTER_FROM_EMAIL = os.environ.get("NEWSLETTER_FROM_EMAIL", "")  # "" = DEFAULT_FROM_EMAIL
+NEWSLETTER_BATCH_SIZE = int(os.environ.get("NEWSLETTER_BATCH_SIZE", "200"))  # copies per task
+NEWSLETTER_MAX_STORIES = 12
+# Today's edition is made this long before its sending time, for the editors to look at.
+NEWSLETTER_BUILD_AHEAD = timedelta(hours=2)
+# A refused or dropped SMTP send is retried after base * 2**(attempt-1) seconds (capped),
+# then the copy is marked failed.
+NEWSLETTER_RETRY_BASE_SECONDS = float(os.environ.get("NEWSLETTER_RETRY_BASE_SECONDS", "60"))
+NEWSLETTER_RETRY_MAX_SECONDS = 3600
+NEWSLETTER_MAX_ATTEMPTS = 5
+# A copy claimed by a worker that never reported back is given up after this long (never
+# resent: no reader gets an edition twice).
+NEWSLETTER_STALE_MINUTES = 15
+NEWSLETTER_SIGNUPS_PER_HOUR = int(os.environ.get("NEWSLETTER_SIGNUPS_PER_HOUR", "10"))
+CELERY_BEAT_SCHEDULE["newsletters-sweep"] = {
+    "task": "newsletters.tasks.sweep",
+    "schedule": crontab(minute="*"),
+}

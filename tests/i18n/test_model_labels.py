@@ -13,7 +13,7 @@ from django.utils import translation
 
 from tests.i18n.english import ALLOWED, is_vietnamese_syllable
 
-PROJECT_APPS = ["newsroom", "paywall", "distribution", "search", "analytics"]
+PROJECT_APPS = ["newsroom", "paywall", "distribution", "search", "analytics", "newsletters"]
 # Newsroom words written as they are ("sapo": a story's standfirst).
 NEWSROOM_WORDS = {"sapo"}
 

@@ -13,6 +13,7 @@ DEMO_MODULES = [
     "search.demo",
     "analytics.demo",
     "royalties.demo",
+    "newsletters.demo",
 ]
 
 
