@@ -21,7 +21,6 @@ def _prefix() -> str:
 
 QUEUE = "analytics:events"
 PROCESSING = "analytics:processing"  # sorted set: processing list -> claimed at
-STALE_AFTER = 300  # seconds; a batch write takes well under a second
 
 _TAKE = """
 local items = {}
@@ -97,7 +96,11 @@ def give_back(key: str) -> int:
     return client().eval(_GIVE_BACK, 3, key, queue, processing)
 
 
-def recover_stale(*, older_than: float = STALE_AFTER) -> int:
+def recover_stale(*, older_than: float | None = None) -> int:
+    """Re-queues batches whose writer died (a worker killed mid-flush): processing lists
+    claimed longer than ANALYTICS_BATCH_STALE_SECONDS ago."""
+    if older_than is None:
+        older_than = settings.ANALYTICS_BATCH_STALE_SECONDS
     r = client()
     moved = 0
     for key in r.zrangebyscore(keys()[1], 0, time.time() - older_than):

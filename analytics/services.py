@@ -52,7 +52,12 @@ def event_accept(*, event: dict) -> None:
     if buffer.enabled():
         size = buffer.push(json.dumps(event))
         if size % settings.ANALYTICS_BATCH_SIZE == 0:
-            tasks.events_flush.delay()
+            try:
+                # No publish retry: the event is safe in Redis and beat's flush (every
+                # 5 s) writes it anyway; a broker outage must not fail the beacon.
+                tasks.events_flush.apply_async(retry=False)
+            except Exception:
+                logger.warning("Could not queue an analytics flush; beat's flush will")
     else:
         events_write(rows=[event])
 

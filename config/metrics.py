@@ -58,9 +58,10 @@ def celery_queues() -> list[str]:
     return sorted(names)
 
 
-def queue_depths() -> dict[str, int]:
-    """Messages waiting in each queue: a passive declare answers the count on RabbitMQ and
-    on Redis (kombu sums the priority lists); a queue that does not exist holds none."""
+def queue_depths(names=None) -> dict[str, int]:
+    """Messages waiting in each queue (`names`, else celery_queues()): a passive declare
+    answers the count on RabbitMQ and on Redis (kombu sums the priority lists); a queue
+    that does not exist holds none."""
     from kombu.exceptions import ChannelError, OperationalError
 
     from config.celery import app
@@ -69,7 +70,7 @@ def queue_depths() -> dict[str, int]:
     depths = {}
     with app.connection_for_read(connect_timeout=timeout) as conn:
         conn.ensure_connection(max_retries=0, timeout=timeout)  # no 2 s back-off
-        for name in celery_queues():
+        for name in names or celery_queues():
             channel = conn.channel()
             try:
                 depths[name] = channel.queue_declare(queue=name, passive=True).message_count

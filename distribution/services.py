@@ -30,7 +30,14 @@ logger = logging.getLogger(__name__)
 
 
 def _queue(delivery_id: int, countdown: float = 0) -> None:
+    """Queues the delivery after the commit. A retry due later than
+    DISTRIBUTION_QUEUE_AHEAD_SECONDS is not queued now: the sweeper queues it when due, so
+    no worker holds a message for an hour (RabbitMQ would close the channel of a consumer
+    sitting on an unacknowledged message for longer than its consumer_timeout)."""
     from .tasks import deliver
+
+    if countdown > settings.DISTRIBUTION_QUEUE_AHEAD_SECONDS:
+        return
 
     def send():
         try:
@@ -285,15 +292,21 @@ def delivery_retry(*, delivery: Delivery, user) -> Delivery:
 
 
 def deliveries_sweep() -> int:
-    """Re-queues deliveries whose retry is due (a lost broker message) and frees those
-    stuck in `sending` by a worker that died."""
+    """Re-queues deliveries whose retry is due (a lost broker message, a retry too far
+    ahead to queue) and frees those stuck in `sending` by a worker that died: its message
+    comes back from the broker but finds the row claimed, and the retry after the lease
+    sends with the same idempotency key (the platform keeps one copy)."""
     now = timezone.now()
-    Delivery.objects.filter(
-        state=DeliveryState.SENDING, updated_at__lt=now - timedelta(minutes=10)
-    ).update(state=DeliveryState.RETRYING, next_try_at=now, last_error="Worker stopped mid-send")
+    lease = timedelta(seconds=settings.DISTRIBUTION_SENDING_LEASE_SECONDS)
+    # A new delivery's own message is normally on its way: only after this grace is it
+    # taken for lost (published while the broker was away).
+    grace = timedelta(seconds=settings.DISTRIBUTION_PENDING_GRACE_SECONDS)
+    Delivery.objects.filter(state=DeliveryState.SENDING, updated_at__lt=now - lease).update(
+        state=DeliveryState.RETRYING, next_try_at=now, last_error="Worker stopped mid-send"
+    )
     due = list(
         Delivery.objects.filter(
-            Q(state=DeliveryState.PENDING, created_at__lt=now - timedelta(minutes=1))
+            Q(state=DeliveryState.PENDING, created_at__lt=now - grace)
             | Q(state=DeliveryState.RETRYING, next_try_at__lte=now)
         ).values_list("pk", flat=True)[:500]
     )

@@ -38,3 +38,9 @@ def process_media_asset(self, asset_id: int) -> None:
             )
             return
         raise
+
+
+@shared_task(ignore_result=True)
+def requeue_media_assets() -> int:
+    """Beat: pending assets whose job never reached the broker are queued again."""
+    return len(services.media_assets_requeue())

@@ -7,6 +7,7 @@ from pathlib import Path
 import dj_database_url
 from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
+from kombu import Exchange, Queue
 
 from config import formats as _formats
 
@@ -146,6 +147,40 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "Asia/Ho_Chi_Minh"
+# No task may be lost (docs/deploy.md, "Celery on RabbitMQ"). Queues are durable and
+# declared here, messages persistent; a message is acknowledged only after its task ran,
+# and given back when the process running it dies (kill -9, out of memory), so every task
+# is idempotent: a redelivery does no harm. Media jobs go to their own queue, taken by a
+# worker with prefetch 1 (deploy/systemd/hoitu-worker-media.service).
+CELERY_TASK_DEFAULT_QUEUE = "celery"
+CELERY_TASK_QUEUES = (
+    Queue("celery", Exchange("celery", durable=True), routing_key="celery", durable=True),
+    Queue("media", Exchange("media", durable=True), routing_key="media", durable=True),
+)
+CELERY_TASK_ROUTES = {"newsroom.media_tasks.process_media_asset": {"queue": "media"}}
+CELERY_TASK_DEFAULT_DELIVERY_MODE = "persistent"
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A publish while the broker restarts is tried again for a few seconds; after that the
+# caller's own safety net takes over (the sweepers of distribution and media, beat's flush).
+CELERY_TASK_PUBLISH_RETRY = True
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 4,
+    "interval_start": 0.2,
+    "interval_step": 0.5,
+    "interval_max": 1.5,
+}
+if CELERY_BROKER_URL.startswith(("amqp://", "amqps://", "pyamqp://")):
+    # Publisher confirms: a publish returns once RabbitMQ has taken the message, so one
+    # sent into a closing connection raises (and is retried) instead of vanishing.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"confirm_publish": True}
+elif CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
+    # Redis gives an unacknowledged message to another worker after this long: it must
+    # exceed the longest task (a transcode, HOITU_MEDIA_TASK_TIME_LIMIT + its grace).
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "visibility_timeout": int(os.environ.get("CELERY_VISIBILITY_TIMEOUT", 4 * 3600))
+    }
 CELERY_BEAT_SCHEDULE = {
     # Wagtail's scheduled publishing without cron: the same command, every minute.
     "publish-scheduled": {
@@ -375,6 +410,11 @@ HOITU_MEDIA_LOUDNESS_TARGET = -16.0
 HOITU_MEDIA_TRUE_PEAK = -1.5
 # A stuck ffmpeg must not hold a worker forever (seconds).
 HOITU_MEDIA_TASK_TIME_LIMIT = int(os.environ.get("HOITU_MEDIA_TASK_TIME_LIMIT", 3 * 3600))
+CELERY_BEAT_SCHEDULE["media-requeue"] = {
+    # An upload made while the broker was away: its job is queued once the broker is back.
+    "task": "newsroom.media_tasks.requeue_media_assets",
+    "schedule": crontab(minute="*"),
+}
 # Cuts of paid stories play through signed links (newsroom/media/access.py), valid this
 # many seconds (long enough to watch a programme; the gate is checked again each request).
 HOITU_MEDIA_LINK_MAX_AGE = int(os.environ.get("HOITU_MEDIA_LINK_MAX_AGE", 3 * 3600))
@@ -447,6 +487,15 @@ DISTRIBUTION_RETRY_BASE_SECONDS = float(os.environ.get("DISTRIBUTION_RETRY_BASE_
 DISTRIBUTION_RETRY_MAX_SECONDS = 3600
 DISTRIBUTION_MAX_ATTEMPTS = int(os.environ.get("DISTRIBUTION_MAX_ATTEMPTS", "8"))
 DISTRIBUTION_HTTP_TIMEOUT = float(os.environ.get("DISTRIBUTION_HTTP_TIMEOUT", "10"))
+# A delivery claimed by a worker that then died (its row left `sending`) is sent again by
+# the sweeper after this many seconds: longer than any send (a Zalo upload, verify polls).
+DISTRIBUTION_SENDING_LEASE_SECONDS = int(os.environ.get("DISTRIBUTION_SENDING_LEASE_SECONDS", 600))
+# A retry due further ahead than this is left to the sweeper (every minute) instead of a
+# delayed Celery message that a worker would hold unacknowledged until then.
+DISTRIBUTION_QUEUE_AHEAD_SECONDS = 300
+# A delivery still pending this long after its creation lost its message (published while
+# the broker was away): the sweeper queues it.
+DISTRIBUTION_PENDING_GRACE_SECONDS = 60
 # Zalo processes an article asynchronously: verify is polled this often, this many times.
 DISTRIBUTION_ZALO_VERIFY_INTERVAL = float(os.environ.get("DISTRIBUTION_ZALO_VERIFY_INTERVAL", "1"))
 DISTRIBUTION_ZALO_VERIFY_POLLS = 5
@@ -483,6 +532,9 @@ SEARCH_ELASTICSEARCH_ALIAS = os.environ.get("SEARCH_ELASTICSEARCH_ALIAS", "hoitu
 ANALYTICS_BUFFER = "redis" if REDIS_URL else "direct"
 ANALYTICS_REDIS_URL = REDIS_URL
 ANALYTICS_BATCH_SIZE = 500
+# A batch taken by a writer that died (killed mid-flush) goes back on the queue after this
+# many seconds; a batch write takes well under a second. Written twice, it counts once.
+ANALYTICS_BATCH_STALE_SECONDS = int(os.environ.get("ANALYTICS_BATCH_STALE_SECONDS", 300))
 ANALYTICS_MAX_BODY_BYTES = 1024
 # Beacon posts per address and minute. A reader sends about 5 (view + heartbeats), but
 # mobile carriers put many readers behind one address (CGNAT): the limit stops floods only.

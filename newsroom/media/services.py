@@ -26,6 +26,8 @@ logger = logging.getLogger(__name__)
 # Errors worth a retry: the database or the object storage was away for a moment.
 TRANSIENT_ERRORS = (OperationalError, InterfaceError, ConnectionError, TimeoutError)
 AUTO_THUMBNAIL_PREFIX = "media_thumbnails/auto-"
+# The Celery queue of transcoding jobs (CELERY_TASK_ROUTES), taken by hoitu-worker-media.
+MEDIA_QUEUE = "media"
 
 
 def media_asset_queue(*, asset_id: int) -> None:
@@ -36,7 +38,36 @@ def media_asset_queue(*, asset_id: int) -> None:
     MediaAsset.objects.filter(pk=asset_id).update(
         processing_status=ProcessingStatus.PENDING, processing_error=""
     )
-    transaction.on_commit(lambda: process_media_asset.delay(asset_id))
+
+    def send():
+        try:
+            process_media_asset.delay(asset_id)
+        except Exception:  # broker down: the asset stays pending, media_assets_requeue sends it
+            logger.exception("Could not queue media asset %s; the media sweep will", asset_id)
+
+    transaction.on_commit(send)
+
+
+def media_assets_requeue(*, limit: int = 200) -> list[int]:
+    """Beat: queues again the pending assets whose message never reached the broker (an
+    upload during a broker outage). Only when the media queue holds no waiting message: a
+    pending asset is then not waiting in it, and a backlog is never queued twice. Returns
+    the ids queued."""
+    from config.metrics import queue_depths
+
+    from ..media_tasks import process_media_asset
+
+    pending = list(
+        MediaAsset.objects.filter(processing_status=ProcessingStatus.PENDING)
+        .order_by("pk")
+        .values_list("pk", flat=True)[:limit]
+    )
+    if not pending or queue_depths([MEDIA_QUEUE])[MEDIA_QUEUE]:
+        return []
+    for pk in pending:
+        process_media_asset.delay(pk)
+    logger.warning("Media assets %s were pending with no queued job: queued again", pending)
+    return pending
 
 
 def media_asset_file_saved(*, asset: MediaAsset) -> bool:
@@ -149,11 +180,18 @@ def _process(asset: MediaAsset):
 
 def media_asset_process(*, asset_id: int) -> str:
     """Probes an asset's original and replaces its renditions. Returns the outcome:
-    "ready", "failed", "stale" (the original changed meanwhile) or "missing".
+    "ready", "failed", "stale" (the original changed meanwhile), "missing" or "done" (a
+    redelivered job of an asset already processed).
     Raises TransientMediaError when a retry may succeed."""
     asset = MediaAsset.objects.filter(pk=asset_id).first()
     if asset is None:
         return "missing"
+    if asset.processing_status in (ProcessingStatus.READY, ProcessingStatus.FAILED):
+        # A message delivered again after its job finished (a worker that lost its broker
+        # connection before the acknowledgement, a sweep racing an upload): a new
+        # original or a retry from the admin marks the asset pending first.
+        logger.info("Media asset %s already %s: nothing to do", asset_id, asset.processing_status)
+        return "done"
     if not asset.file:
         media_asset_fail(asset_id=asset_id, reason="Chưa có tệp gốc.")
         return "failed"
