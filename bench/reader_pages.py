@@ -27,9 +27,7 @@ server-side part; `--pages home,story` measures only some pages.
 """
 
 import json
-import os
 import re
-import secrets
 import shutil
 import statistics
 import subprocess
@@ -39,11 +37,9 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from benchkit import free_port, load_arguments, stop, wait_port, wrk
-from cryptography.fernet import Fernet
+from deploykit import PAGES_CODE, database_ensure, django_env, manage
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-from config.secrets_check import SHIPPED_VALUES  # noqa: E402
 
 PY = sys.executable
 CHROMIUM = "/usr/bin/chromium"
@@ -104,79 +100,6 @@ AUDIT_JS = """
       out.autoplay_or_preload.push(m.outerHTML.slice(0, 80));
   return out;
 }
-"""
-
-
-def django_env() -> dict:
-    env = dict(os.environ)
-    for name in ("DATABASE_URL", "REDIS_URL"):
-        if not env.get(name):
-            raise SystemExit(f"{name} must be set (PostgreSQL and Redis, as in production).")
-    # Production refuses the repository's keys: fresh ones for this run.
-    env.update({name: secrets.token_urlsafe(32) for name in SHIPPED_VALUES})
-    env.update(
-        DJANGO_SETTINGS_MODULE="config.settings.production",
-        DJANGO_SECRET_KEY=secrets.token_urlsafe(50),
-        DISTRIBUTION_CREDENTIALS_KEY=Fernet.generate_key().decode(),
-        DJANGO_ALLOWED_HOSTS="localhost,.localhost,127.0.0.1",
-        # Production requires it: nginx (when the run goes through it) is on loopback.
-        TRUSTED_PROXIES="127.0.0.1/32",
-        # Plain HTTP on loopback: no redirect to https, no HSTS pinned on localhost.
-        DJANGO_SECURE_SSL_REDIRECT="0",
-        DJANGO_HSTS_SECONDS="0",
-        MEDIA_ROOT=str(ROOT / "media-bench"),
-        # No worker: the demo's media transcoding runs in the loading process.
-        CELERY_TASK_ALWAYS_EAGER="1",
-        LOG_LEVEL="WARNING",
-    )
-    return env
-
-
-def database_ensure(url: str) -> None:
-    import psycopg
-
-    parts = urlsplit(url)
-    name = parts.path.lstrip("/")
-    admin = parts._replace(path="/postgres").geturl()
-    with psycopg.connect(admin, autocommit=True) as conn:
-        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
-            conn.execute(f'CREATE DATABASE "{name}"')
-            print(f"created database {name}")
-
-
-def manage(env, *args, capture=False):
-    return subprocess.run(
-        [PY, "manage.py", *args], cwd=ROOT, env=env, check=True, text=True, capture_output=capture
-    )
-
-
-PAGES_CODE = r"""
-import json
-from django.db.models import Q
-from newsroom.models import SectionPage, StoryPage
-from newsroom.models.broadcast import Channel
-
-def where(page):
-    site = page.get_site()
-    return {"host": site.hostname, "path": page.get_url_parts()[2]}
-
-stories = StoryPage.objects.live().order_by("pk")
-text = stories.filter(primary_format="text", access_level="free", video__isnull=True,
-                      audio__isnull=True).first()
-home = text.get_site().root_page
-section = SectionPage.objects.live().child_of(home).order_by("pk").first()
-tv = stories.filter(video__isnull=False).first()
-radio = stories.filter(audio__isnull=False).first()
-channel = Channel.objects.filter(kind="tv").exclude(live_url="").first()
-print(json.dumps({
-    "home": {"host": home.get_site().hostname, "path": "/"},
-    "section": where(section),
-    "story": where(text),
-    "tv_story": where(tv),
-    "radio_story": where(radio),
-    "search": {"host": home.get_site().hostname, "path": "/tim-kiem/?q=bao"},
-    "live": {"host": channel.outlet.site.hostname, "path": f"/truc-tiep/{channel.slug}/"},
-}))
 """
 
 
