@@ -38,20 +38,20 @@ class PublicStory:
     text: str
     blocks: list[dict] = field(default_factory=list)
     image_url: str = ""
-    image_path: str = ""
+    image_file: str = ""  # storage name (default_storage): local disk or object storage
     image_caption: str = ""
     agency_name: str = ""
     outlet_name: str = ""
     place: str = ""
     primary_format: str = "text"
     revision_id: int | None = None
-    video_path: str = ""
+    video_file: str = ""  # storage name of the cut's original
     video_url: str = ""
     video_thumbnail_url: str = ""
     # What a platform that requires a cover (Zalo) shows: the lead image, else the
     # outlet's default cover (DistributionSettings); empty when neither exists.
     cover_url: str = ""
-    cover_path: str = ""
+    cover_file: str = ""
 
 
 def _absolute(root: str, url: str) -> str:
@@ -137,13 +137,9 @@ def public_stories(stories) -> list[PublicStory]:
 
 
 def _rendition(image, root: str) -> tuple[str, str]:
-    """(absolute URL, local file path or "") of an image's platform rendition."""
+    """(absolute URL, storage name) of an image's platform rendition."""
     rendition = image.get_rendition(PLATFORM_IMAGE_SPEC)
-    try:
-        path = rendition.file.path
-    except (NotImplementedError, ValueError):
-        path = ""
-    return _absolute(root, rendition.url), path
+    return _absolute(root, rendition.url), rendition.file.name
 
 
 def default_cover(outlet, root: str) -> tuple[str, str]:
@@ -157,21 +153,18 @@ def default_cover(outlet, root: str) -> tuple[str, str]:
 
 
 def _public_story(story, section, outlet, root: str) -> PublicStory:
-    image_url = image_path = caption = ""
+    image_url = image_file = caption = ""
     if story.lead_image_id:
-        image_url, image_path = _rendition(story.lead_image, root)
+        image_url, image_file = _rendition(story.lead_image, root)
         caption = story.lead_image.title
-    cover_url, cover_path = (image_url, image_path) if image_url else default_cover(outlet, root)
-    video_path = video_url = video_thumbnail = ""
+    cover_url, cover_file = (image_url, image_file) if image_url else default_cover(outlet, root)
+    video_file = video_url = video_thumbnail = ""
     # The cut of a paid story follows its text's gate: no platform, feed or partner gets
     # it (Zalo would upload it as a public video); nor a cut a paid story also uses.
     if story.video_id and story.video.file and is_free(story) and not is_protected(story.video):
         video = story.video
         video_url = _absolute(root, video.file.url)
-        try:
-            video_path = video.file.path
-        except (NotImplementedError, ValueError):
-            video_path = ""
+        video_file = video.file.name
         if video.thumbnail:
             video_thumbnail = _absolute(root, video.thumbnail.url)
     published = story.first_published_at or story.last_published_at
@@ -193,16 +186,16 @@ def _public_story(story, section, outlet, root: str) -> PublicStory:
         text=public_text(story),
         blocks=_block_dicts(story, root),
         image_url=image_url,
-        image_path=image_path,
+        image_file=image_file,
         image_caption=caption,
         agency_name=outlet.agency.name if outlet else "",
         outlet_name=outlet.name if outlet else "",
         place=story.place.name if story.place_id else "",
         primary_format=story.primary_format,
         revision_id=story.live_revision_id,
-        video_path=video_path,
+        video_file=video_file,
         video_url=video_url,
         video_thumbnail_url=video_thumbnail or cover_url,
         cover_url=cover_url,
-        cover_path=cover_path,
+        cover_file=cover_file,
     )

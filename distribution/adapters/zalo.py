@@ -27,10 +27,11 @@ Contract followed (developers.zalo.me, "Quản lý bài viết"):
   header `secret_key`, form {app_id, refresh_token, grant_type=refresh_token} →
   {access_token, refresh_token, expires_in}; the refresh token is single-use."""
 
-import os
+import posixpath
 import time
 
 from django.conf import settings
+from django.core.files.storage import default_storage
 
 from .base import PermanentError, TransientError, http_error, request
 
@@ -79,8 +80,8 @@ def wants_video(story) -> bool:
     """A TV story with its cut goes out as a Zalo video article."""
     return (
         story.primary_format == "tv"
-        and bool(story.video_path)
-        and story.video_path.lower().endswith(VIDEO_EXTENSIONS)
+        and bool(story.video_file)
+        and story.video_file.lower().endswith(VIDEO_EXTENSIONS)
     )
 
 
@@ -133,7 +134,7 @@ def article_fields(story) -> dict:
             "Zalo bắt buộc ảnh bìa: tin bài không có ảnh đại diện và ấn phẩm chưa đặt "
             "ảnh bìa mặc định (Cài đặt → Thiết lập phân phối)."
         )
-    if story.cover_path and os.path.getsize(story.cover_path) > IMAGE_MAX_BYTES:
+    if story.cover_file and default_storage.size(story.cover_file) > IMAGE_MAX_BYTES:
         raise PermanentError("Ảnh bìa lớn hơn giới hạn 1 MB của Zalo.")
     fields["cover"] = {"cover_type": "photo", "photo_url": story.cover_url, "status": "show"}
     return fields
@@ -231,11 +232,12 @@ class ZaloAdapter:
         if progress.get("zalo_video_id"):
             return progress["zalo_video_id"]
         if not progress.get("zalo_video_token"):
-            size = os.path.getsize(story.video_path)
+            # From the media storage (local disk or the S3 bucket), never a local path.
+            size = default_storage.size(story.video_file)
             if size > VIDEO_MAX_BYTES:
                 raise PermanentError("Video is larger than Zalo's 50 MB limit")
-            with open(story.video_path, "rb") as handle:
-                files = {"file": (os.path.basename(story.video_path), handle, "video/mp4")}
+            with default_storage.open(story.video_file, "rb") as handle:
+                files = {"file": (posixpath.basename(story.video_file), handle, "video/mp4")}
                 data = self._call(
                     "/v2.0/article/upload_video/preparevideo",
                     None,

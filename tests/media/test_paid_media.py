@@ -224,7 +224,7 @@ def test_distribution_routes_leave_out_paid_cuts(premium_tv, metered_radio):
     free_tv = StoryPage.objects.live().filter(access_level="free", video__isnull=False).first()
     assert public_story(free_tv).video_url  # the free cut still goes out
     view = public_story(premium_tv)
-    assert view.video_url == "" and view.video_path == ""
+    assert view.video_url == "" and view.video_file == ""
     assert not wants_video(view), "Zalo would upload the premium cut as a public video"
     for text in (str(ninjs_item(view)), newsml_item(view).decode()):
         assert not MEDIA_ADDRESS.search(text)

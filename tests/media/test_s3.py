@@ -269,3 +269,40 @@ def test_csp_origins_of_the_storage():
     assert s3_origins(amazon) == (origin, origin)
     virtual = f"https://{BUCKET}.s3.ap-southeast-1.amazonaws.com"
     assert s3_origins({**amazon, "AWS_S3_ADDRESSING_STYLE": "virtual"}) == (virtual, virtual)
+
+
+def test_settings_on_s3_and_production_refusing_published_keys(monkeypatch):
+    """The settings' S3 branch (executed afresh from base.py, in this process: a production
+    subprocess costs seconds) and production's refusal of a published key."""
+    import importlib
+    import importlib.util
+    import sys
+    from pathlib import Path
+
+    from django.core.exceptions import ImproperlyConfigured
+
+    from tests.support import production_env
+
+    own = {**_env("http://127.0.0.1:9000"), "AWS_ACCESS_KEY_ID": "AKIAHOITU"}
+    own["AWS_SECRET_ACCESS_KEY"] = "khoa-rieng-cua-toa-soan"
+    for name, value in own.items():
+        monkeypatch.setenv(name, value)
+    path = Path(__file__).resolve().parents[2] / "config" / "settings" / "base.py"
+    spec = importlib.util.spec_from_file_location("hoitu_base_on_s3", path)
+    base = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(base)
+    assert base.STORAGES["default"]["BACKEND"] == "newsroom.media.storage.MediaS3Storage"
+    assert base.STORAGES["default"]["OPTIONS"]["bucket_name"] == BUCKET
+    for policy in (base.CONTENT_SECURITY_POLICY, base.HOITU_ADMIN_CSP):
+        for directive in ("img-src", "media-src", "connect-src"):
+            assert "http://127.0.0.1:9000" in policy["DIRECTIVES"][directive], directive
+
+    # A published key: refused before anything else is set up.
+    env = production_env(**{**own, "AWS_SECRET_ACCESS_KEY": "minioadmin"})
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    try:
+        with pytest.raises(ImproperlyConfigured, match="AWS_SECRET_ACCESS_KEY is a published"):
+            importlib.import_module("config.settings.production")
+    finally:
+        sys.modules.pop("config.settings.production", None)
