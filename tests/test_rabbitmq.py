@@ -335,27 +335,43 @@ def status(asset) -> str:
     return MediaAsset.objects.get(pk=asset.pk).processing_status
 
 
-def test_worker_killed_mid_delivery_and_mid_flush_loses_nothing(
-    push, beacon_buffer, workers, client, settings
-):
-    """kill -9 of a whole default worker (pool included) while it posts to a platform and
-    writes an analytics batch: the broker gives both messages to the next worker; the
-    delivery reaches the platform once (same idempotency key), every event counts once."""
+def test_workers_killed_mid_task_lose_nothing(push, beacon_buffer, workers, client, tone, settings):
+    """Mid-task: a default worker killed whole (kill -9 of its process group) while it posts
+    to a platform and writes an analytics batch, and the media worker's pool process killed
+    mid-job (the kernel's OOM killer). The broker gives the default worker's messages to the
+    next worker: the delivery reaches the platform once (same idempotency key), every event
+    counts once. The media worker itself gives its job back (reject on worker lost; Celery
+    would otherwise acknowledge it: lost) and runs it again with a new pool process."""
+    from analytics.tasks import events_flush
+
     settings.ANALYTICS_BATCH_SIZE = 1000  # no flush queued by the beacons themselves
     settings.DISTRIBUTION_SENDING_LEASE_SECONDS = 2
     story = push.stories[0]
     beacons(client, story, 20)
-    first = workers("hoitu-worker.service", "-c", "2")
-    with database_lock("LOCK TABLE analytics_event IN SHARE MODE"):
+    asset = upload(tone, "Giết giữa chừng")
+    with (
+        database_lock("LOCK TABLE analytics_event IN SHARE MODE"),
+        database_lock("SELECT 1 FROM newsroom_mediaasset WHERE id = %s FOR UPDATE", [asset.pk]),
+    ):
         delivery = deliver(story)
-        from analytics.tasks import events_flush
-
         events_flush.delay()
+        first = workers("hoitu-worker.service", "-c", "2")
+        media = workers("hoitu-worker-media.service")
         assert push.arrived.wait(TIMEOUT), logs(first)
-        wait_for(lambda: waiting_on_lock('INSERT INTO "analytics_event"'), "the flush", first)
+        wait_for(
+            lambda: (
+                waiting_on_lock('INSERT INTO "analytics_event"')
+                and waiting_on_lock('UPDATE "newsroom_mediaasset"')
+            ),
+            "the flush and the media job to start",
+            first,
+            media,
+        )
         assert Delivery.objects.get(pk=delivery.pk).state == DeliveryState.SENDING
         assert beacon_buffer.in_flight() == 20 and beacon_buffer.length() == 0
         kill_group(first)
+        (child,) = pool_children(media)
+        os.kill(child, signal.SIGKILL)
         push.gate.set()  # the platform answers the dead worker (its post counts once)
     second = workers("hoitu-worker.service", "-c", "2")
 
@@ -367,10 +383,12 @@ def test_worker_killed_mid_delivery_and_mid_flush_loses_nothing(
         lambda: (
             Delivery.objects.get(pk=delivery.pk).state == DeliveryState.DELIVERED
             and Event.objects.count() == 20
+            and status(asset) == ProcessingStatus.READY
         ),
-        "the delivery and the batch after the kill",
+        "the delivery, the batch and the media job after the kills",
         first,
         second,
+        media,
         tick=beat,
     )
     assert len(push.keys) == 2 and len(set(push.keys)) == 1  # sent again, same key
@@ -378,26 +396,7 @@ def test_worker_killed_mid_delivery_and_mid_flush_loses_nothing(
     assert PlatformCopy.objects.filter(story=story, platform=push.platform).count() == 1
     assert Event.objects.values("event_id").distinct().count() == 20
     assert beacon_buffer.length() == 0 and beacon_buffer.in_flight() == 0
-
-
-def test_media_worker_pool_process_killed_mid_job_is_redelivered(
-    demo, amqp, workers, tone, settings
-):
-    """The media worker's pool process dies mid-job (the kernel's OOM killer): with late
-    acknowledgement and reject-on-worker-lost the job goes back to the queue and the same
-    worker runs it again to the end (without them, Celery acknowledges it: lost)."""
-    asset = upload(tone, "Giết giữa chừng")  # queued; no media worker is running yet
-    with database_lock("SELECT 1 FROM newsroom_mediaasset WHERE id = %s FOR UPDATE", [asset.pk]):
-        media = workers("hoitu-worker-media.service")
-        wait_for(
-            lambda: waiting_on_lock('UPDATE "newsroom_mediaasset"'),
-            "the media job to start",
-            media,
-        )
-        (child,) = pool_children(media)
-        os.kill(child, signal.SIGKILL)
-    wait_for(lambda: status(asset) == ProcessingStatus.READY, "the job run again", media)
-    assert media.poll() is None  # the same worker, with a new pool process
+    assert media.poll() is None  # the same media worker, with a new pool process
     assert pool_children(media) != [child]
     assert MediaAsset.objects.get(pk=asset.pk).renditions.count() == 2
     assert "WorkerLostError" in media.log_path.read_text()
