@@ -11,4 +11,7 @@ class NewsroomConfig(AppConfig):
             signals,  # noqa: F401
             wagtail_hooks_media,  # noqa: F401  (staff media: choosers, upload, sharing)
         )
+        from .fragments import connect
         from .media import signals as media_signals  # noqa: F401
+
+        connect()
