@@ -7,11 +7,13 @@ class NewsroomConfig(AppConfig):
 
     def ready(self):
         from . import (
+            fragments,
             media_tasks,  # noqa: F401  (Celery finds only tasks.py by itself)
+            page_refresh,
             signals,  # noqa: F401
             wagtail_hooks_media,  # noqa: F401  (staff media: choosers, upload, sharing)
         )
-        from .fragments import connect
         from .media import signals as media_signals  # noqa: F401
 
-        connect()
+        fragments.connect()
+        page_refresh.connect()
