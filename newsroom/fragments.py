@@ -3,7 +3,8 @@ outlet's masthead and footer, a free story's body) and the one counter that reti
 
 Every fragment key carries the *generation*, a number kept in the cache (Redis in
 production) and bumped whenever something a reader page shows may have changed: a page
-published, unpublished, moved or deleted, an outlet, agency or site edited. A bumped
+saved (a draft revision too), published, unpublished, moved or deleted, an outlet, agency
+or site edited. A bumped
 generation makes every old key unreachable at once (they expire by themselves), so no
 reader ever gets a stale fragment after a publish, and there is no list of keys to purge.
 Only what is the same for every reader goes into a fragment: the paywall's decision,
@@ -48,19 +49,32 @@ def forget_request_generation(**kwargs) -> None:
     _local.outlets = None
 
 
-def bump() -> None:
-    """Retires every fragment; done after the transaction commits, so a reader rendering
-    in between cannot store the old content under the new generation."""
-
-    def incr():
+def _incr() -> None:
+    _local.generation = None
+    try:
         try:
             cache.incr(GENERATION_KEY)
         except ValueError:  # no counter yet
             cache.add(GENERATION_KEY, 2, timeout=None)
-        _local.generation = None
-        logger.debug("fragment generation bumped")
+    except Exception:  # the cache down must not fail a publish; fragments expire anyway
+        logger.exception("Could not bump the fragment generation")
 
-    transaction.on_commit(incr)
+
+def bump() -> None:
+    """Retires every fragment: at once (this process's next render is fresh even inside
+    the transaction) and again after the commit, since a reader rendering between the two
+    may have stored the old content under the first new generation."""
+    _incr()
+    transaction.on_commit(_incr, robust=True)
+
+
+def start_new_generation() -> None:
+    """A generation never used before (tests: no fragment of an earlier test's rolled-back
+    content is found by the next one)."""
+    import secrets
+
+    cache.set(GENERATION_KEY, secrets.randbelow(2**52) + 2, timeout=None)
+    forget_request_generation()
 
 
 def outlet_for_site(site):
@@ -73,15 +87,15 @@ def outlet_for_site(site):
     outlets = getattr(_local, "outlets", None)
     if outlets is None:
         outlets = _local.outlets = {}
-    if site.pk in outlets:
-        return outlets[site.pk]
     key = f"hoitu:fragments:{generation()}:outlet:{site.pk}"
+    if key in outlets:
+        return outlets[key]
     found = cache.get(key)
     if found is None:
         outlet = Outlet.objects.select_related("agency").filter(site=site).first()
         found = (outlet,)
         cache.set(key, found, FRAGMENT_SECONDS)
-    outlets[site.pk] = found[0]
+    outlets[key] = found[0]
     return found[0]
 
 
@@ -109,10 +123,12 @@ def connect() -> None:
     for model in (Outlet, Agency, Site):
         post_save.connect(_model_changed, sender=model, dispatch_uid=f"fragments-{model}")
         post_delete.connect(_model_changed, sender=model, dispatch_uid=f"fragments-d-{model}")
-    post_delete.connect(_page_deleted, dispatch_uid="fragments-page-delete")
+    # Any save of a page (a revision, a direct edit, a move) and any deletion.
+    post_save.connect(_page_saved_or_deleted, dispatch_uid="fragments-page-save")
+    post_delete.connect(_page_saved_or_deleted, dispatch_uid="fragments-page-delete")
 
 
-def _page_deleted(sender, instance, **kwargs):
+def _page_saved_or_deleted(sender, instance, **kwargs):
     from wagtail.models import Page
 
     if isinstance(instance, Page):

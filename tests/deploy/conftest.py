@@ -16,6 +16,8 @@ from tests.paywall.conftest import stories  # noqa: F401  (free and metered demo
 
 ROOT = Path(__file__).resolve().parents[2]
 SITE = ROOT / "deploy" / "nginx" / "hoitu.conf"
+# The refresh secret the test site expects (HOITU_PAGE_CACHE_REFRESH_KEY).
+REFRESH_KEY = "test-refresh-key-0f3c9a"
 
 
 def nginx_binary() -> str:
@@ -96,6 +98,7 @@ class Nginx:
             ("/var/www/letsencrypt", str(tmp / "letsencrypt")),
             ("/srv/hoitu", str(srv)),
             ("server 127.0.0.1:8000", f"server 127.0.0.1:{app_port}"),
+            ("CHANGE-ME-page-cache-refresh-key", REFRESH_KEY),
         ]:
             site = replace(site, old, new)
         (tmp / "hoitu.conf").write_text(site)
