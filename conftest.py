@@ -41,3 +41,13 @@ def demo_password():
     from newsroom.demo.loader import DEMO_PASSWORD
 
     return DEMO_PASSWORD
+
+
+@pytest.fixture(autouse=True)
+def _fresh_fragment_generation():
+    """Each test starts on a generation of cached page fragments never used before
+    (newsroom/fragments.py): a fragment rendered from an earlier test's rolled-back
+    content is never found."""
+    from newsroom.fragments import start_new_generation
+
+    start_new_generation()

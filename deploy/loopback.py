@@ -86,6 +86,11 @@ def replace(text: str, old: str, new: str) -> str:
     return text.replace(old, new)
 
 
+# The page cache's refresh secret (HOITU_PAGE_CACHE_REFRESH_KEY) of the loopback site: the
+# app run behind it must be given the same value.
+REFRESH_KEY = "loopback-page-cache-refresh-key"
+
+
 def render_site(
     text: str,
     *,
@@ -110,6 +115,7 @@ def render_site(
         ("/var/log/nginx/", f"{scratch}/"),
         ("/var/www/letsencrypt", str(scratch / "letsencrypt")),
         ("/srv/hoitu", str(srv)),
+        ("CHANGE-ME-page-cache-refresh-key", REFRESH_KEY),
         (
             upstream,
             "\n    ".join(upstream.replace("8000", str(port)) for port in app_ports),

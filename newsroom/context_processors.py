@@ -1,12 +1,13 @@
 from wagtail.models import Site
 
-from .models import Outlet
+from .fragments import outlet_for_site
 
 
 def outlet(request):
-    """The outlet (and its agency) behind the current site: masthead and legal footer."""
+    """The outlet (and its agency) behind the current site: masthead and legal footer
+    (from the cache: newsroom.fragments.outlet_for_site)."""
     site = Site.find_for_request(request)
-    current = None
-    if site is not None:
-        current = Outlet.objects.select_related("agency").filter(site=site).first()
-    return {"current_outlet": current, "current_site": site}
+    return {
+        "current_outlet": outlet_for_site(site),
+        "current_site": site,
+    }

@@ -1,8 +1,28 @@
+import logging
+
 from celery import shared_task
 from django.core.management import call_command
+
+logger = logging.getLogger(__name__)
 
 
 @shared_task(ignore_result=True)
 def publish_scheduled_pages():
     """Wagtail's scheduled publishing (and expiry), run by Celery beat every minute."""
     call_command("publish_scheduled")
+
+
+@shared_task(
+    ignore_result=True,
+    autoretry_for=(OSError, RuntimeError),
+    retry_backoff=1,
+    retry_backoff_max=60,
+    max_retries=8,
+)
+def refresh_page_cache(host: str, paths: list[str]):
+    """Asks nginx for the pages showing a changed story again (newsroom/page_refresh.py);
+    retried with backoff while an nginx cannot be reached."""
+    from .page_refresh import refresh
+
+    done = refresh(host, paths)
+    logger.info("Page cache refreshed on %s: %s", host, done)

@@ -643,6 +643,21 @@ LOGGING["loggers"]["hoitu.audit"] = {
 # with the stale copy while it fetches the new one (stale-while-revalidate).
 HOITU_PAGE_CACHE_SECONDS = int(os.environ.get("HOITU_PAGE_CACHE_SECONDS", "5"))
 HOITU_PAGE_CACHE_STALE_SECONDS = int(os.environ.get("HOITU_PAGE_CACHE_STALE_SECONDS", "60"))
+# Refresh on publish (newsroom/page_refresh.py): the nginx base URLs to ask again for the
+# pages showing a published, corrected or taken-down story (comma-separated, e.g.
+# "https://127.0.0.1"; empty: off), the secret the nginx site expects in the
+# X-Hoitu-Cache-Refresh header (the same value as in deploy/nginx/hoitu.conf), and whether
+# to check nginx's certificate ("0" on loopback with the site's public certificate, or a
+# CA file).
+HOITU_PAGE_CACHE_REFRESH_URLS = [
+    url.strip().rstrip("/")
+    for url in os.environ.get("HOITU_PAGE_CACHE_REFRESH_URLS", "").split(",")
+    if url.strip()
+]
+HOITU_PAGE_CACHE_REFRESH_KEY = os.environ.get("HOITU_PAGE_CACHE_REFRESH_KEY", "")
+_refresh_verify = os.environ.get("HOITU_PAGE_CACHE_REFRESH_VERIFY", "1")
+HOITU_PAGE_CACHE_REFRESH_VERIFY = {"1": True, "0": False}.get(_refresh_verify, _refresh_verify)
+HOITU_PAGE_CACHE_REFRESH_TIMEOUT = float(os.environ.get("HOITU_PAGE_CACHE_REFRESH_TIMEOUT", "10"))
 MIDDLEWARE.insert(
     MIDDLEWARE.index("django.contrib.sessions.middleware.SessionMiddleware"),
     "config.pagecache.ReaderPageCacheMiddleware",

@@ -15,7 +15,10 @@ CELERY_TASK_ALWAYS_EAGER = True
 MEDIA_ROOT = Path(os.environ.get("TEST_MEDIA_ROOT", "/tmp/hoitu-test-media"))  # noqa: F405
 AXES_ENABLED = True
 if REDIS_URL:  # noqa: F405
-    CACHES["default"]["KEY_PREFIX"] = f"hoitu-test-{os.getpid()}"  # noqa: F405
+    # Per process; a server a test starts (tests/deploy) shares the test's keys.
+    CACHES["default"]["KEY_PREFIX"] = (  # noqa: F405
+        os.environ.get("HOITU_TEST_CACHE_PREFIX") or f"hoitu-test-{os.getpid()}"
+    )
 WHITENOISE_AUTOREFRESH = True
 # Live-server and browser tests get the real stylesheets without collectstatic.
 WHITENOISE_USE_FINDERS = True

@@ -64,16 +64,25 @@ class HomePage(RoutablePageMixin, Page):
             .order_by("-first_published_at")
         )
 
-    def get_context(self, request, *args, **kwargs):
-        context = super().get_context(request, *args, **kwargs)
+    def latest_stories(self):
+        return list(self.stories()[:7])
+
+    def section_lists(self):
+        """(section, its 4 latest stories) for each section in the menu that has any."""
         stories = self.stories()
-        context["latest"] = list(stories[:7])
         sections = []
         for section in self.get_children().live().public().in_menu().specific():
             items = list(stories.child_of(section)[:4])
             if items:
                 sections.append((section, items))
-        context["sections"] = sections
+        return sections
+
+    def get_context(self, request, *args, **kwargs):
+        # The lists are read by the template inside a cached fragment (home_page.html):
+        # callables, so nothing is queried when the fragment is in the cache.
+        context = super().get_context(request, *args, **kwargs)
+        context["latest"] = self.latest_stories
+        context["sections"] = self.section_lists
         return context
 
     @path("tag/<str:tag>/", name="tag")

@@ -6,7 +6,7 @@ which the benchmarks under bench/ use too."""
 import pytest
 
 from deploy import loopback
-from deploy.loopback import ROOT, SITE, free_port, wait_for_port  # noqa: F401
+from deploy.loopback import REFRESH_KEY, ROOT, SITE, free_port, wait_for_port  # noqa: F401
 from tests.paywall.conftest import stories  # noqa: F401  (free and metered demo stories)
 
 

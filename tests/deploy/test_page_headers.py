@@ -40,3 +40,15 @@ def test_an_answer_that_sets_a_cookie_is_private(stories):
     response = Client(HTTP_USER_AGENT=BROWSER_UA).get(metered.get_url_parts()[2], **host(metered))
     assert response.cookies and "private" in cache_control(response)
     assert "s-maxage=5" not in response["Cache-Control"]
+
+
+def test_reader_pages_do_not_vary_on_the_browser_language_the_admin_does(stories):
+    story = stories["free"]
+    client = Client(HTTP_USER_AGENT=BROWSER_UA, HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    for page in (story.get_site().root_page, story.get_parent(), story):
+        response = client.get(page.get_url_parts()[2], **host(story))
+        assert response.status_code == 200
+        assert "accept-language" not in response.get("Vary", "").lower(), page
+        assert 'lang="vi"' in response.content.decode()
+    admin = client.get("/admin/login/", **host(story))
+    assert "accept-language" in admin["Vary"].lower()

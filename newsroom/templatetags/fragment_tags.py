@@ -1,0 +1,45 @@
+"""`{% reader_fragment "name" var1 var2 %}…{% end_reader_fragment %}`: a part of a reader
+page that is the same for every reader, kept in the cache under the name, the variables
+and the current generation (newsroom/fragments.py), so a publish retires it at once.
+A preview (Wagtail's draft preview) is never read from nor written to the cache."""
+
+from django import template
+from django.core.cache import cache
+from django.core.cache.utils import make_template_fragment_key
+
+from ..fragments import FRAGMENT_SECONDS, generation
+
+register = template.Library()
+
+
+class ReaderFragmentNode(template.Node):
+    def __init__(self, nodelist, name, vary_on):
+        self.nodelist = nodelist
+        self.name = name
+        self.vary_on = vary_on
+
+    def render(self, context):
+        request = context.get("request")
+        if request is None or getattr(request, "is_preview", False):
+            return self.nodelist.render(context)
+        vary_on = [generation(), *(var.resolve(context) for var in self.vary_on)]
+        key = make_template_fragment_key(f"hoitu:{self.name}", vary_on)
+        value = cache.get(key)
+        if value is None:
+            value = self.nodelist.render(context)
+            cache.set(key, value, FRAGMENT_SECONDS)
+        return value
+
+
+@register.tag("reader_fragment")
+def reader_fragment(parser, token):
+    bits = token.split_contents()
+    if len(bits) < 2 or bits[1][0] not in "\"'":
+        raise template.TemplateSyntaxError(
+            '"reader_fragment" takes a quoted name, then the variables the fragment depends on.'
+        )
+    nodelist = parser.parse(("end_reader_fragment",))
+    parser.delete_first_token()
+    return ReaderFragmentNode(
+        nodelist, bits[1][1:-1], [parser.compile_filter(bit) for bit in bits[2:]]
+    )
