@@ -236,9 +236,6 @@ def count_and_facets_postgres(qs) -> tuple[int, dict[str, list[FacetValue]]]:
         else:
             values.sort(key=lambda v: (-v.count, v.label))
         facets[key] = values[:FACET_LIMIT]
-    # Nothing matched: skip the tag query (its planner estimate for an empty match is poor:
-    # ~0.5 s on 100,000 stories for nothing).
-    facets["tag"] = tag_facet(qs) if total else []
     return total, facets
 
 
@@ -327,7 +324,14 @@ class DatabaseBackend:
 
     def search(self, req: SearchRequest) -> SearchResult:
         with _text_indexes(req):
-            return self._search(req)
+            result = self._search(req)
+        if _postgres():
+            # Outside the bitmap-only settings: from the few tag rows, each story checked
+            # by its key (34 ms for "bão" on 59,000 stories, against 800 ms by bitmap).
+            # Nothing matched: no tag query (its estimate for an empty match is poor).
+            rows = matching(filtered(req), req)
+            result.facets["tag"] = tag_facet(rows) if result.total else []
+        return result
 
     def _search(self, req: SearchRequest) -> SearchResult:
         rows = matching(filtered(req), req)
