@@ -306,7 +306,7 @@ def main():
 
         def hits_only(q=q):
             req, _ = clean_request(query=q, filters={}, sort="relevance", page=1, per_page=20)
-            with transaction.atomic(), _text_indexes():
+            with transaction.atomic(), _text_indexes(req):
                 qs = ranked(matching(filtered(req), req), req).order_by("-score", "-published_at")
                 return list(qs[:20])
 

@@ -113,3 +113,32 @@ def test_staff_search_is_scoped_to_the_agency(client, indexed, django_user_model
 def test_staff_search_needs_a_login(client, indexed):
     response = client.get(reverse("search_staff"), {"q": "bão"})
     assert response.status_code == 302
+
+
+def test_an_empty_outlet_search_is_widened_with_a_note(client, indexed):
+    # The storm story is on Báo Thanh Hóa; a reader of Văn nghệ finds it, and is told.
+    data = client.get("/api/search/", {"q": "bao so 3"}, HTTP_HOST="vannghe.localhost").json()
+    assert data["widened"] and not data["corrected"] and data["total"] >= 1
+    assert data["hits"][0]["url"].startswith("http://")
+    assert data["notes"][-1].endswith("đang hiển thị kết quả trên tất cả ấn phẩm.")
+    page = client.get("/tim-kiem/", {"q": "bao so 3"}, HTTP_HOST="vannghe.localhost")
+    assert "trên tất cả ấn phẩm" in page.content.decode()
+    exact = client.get(
+        "/api/search/", {"q": "bao so 3", "chinh_xac": "1"}, HTTP_HOST="vannghe.localhost"
+    ).json()
+    assert exact["total"] == 0 and not exact["widened"]
+
+
+def test_extra_words_give_a_relaxed_search_labelled_as_such(client, indexed):
+    data = client.get(
+        "/api/search/",
+        {"q": "le hoi lam kinh nam 2025", "pham_vi": "tat-ca"},
+        HTTP_HOST="localhost",
+    ).json()
+    assert (
+        data["relaxed"] and "<mark>Lam</mark> <mark>Kinh</mark>" in data["hits"][0]["headline_html"]
+    )
+    assert data["notes"] == [
+        "Không có bài nào chứa đủ mọi từ: đang hiển thị các bài chứa nhiều từ nhất trong "
+        "“le hoi lam kinh nam 2025”."
+    ]
