@@ -285,6 +285,9 @@ def test_editors_preview_and_send_their_outlets_editions(
     )
     edition.refresh_from_db()
     assert edition.status == EditionStatus.SENT
+    # What readers got is kept as it was sent.
+    assert client.get(f"/admin/ban-tin/so/edit/{edition.pk}/").status_code == 302
+    assert client.get(f"/admin/ban-tin/so/{edition.pk}/gui/").status_code == 200
 
 
 def test_account_box_subscribes_a_verified_reader_at_once(demo, mailbox, client):
