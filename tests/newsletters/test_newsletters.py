@@ -309,3 +309,23 @@ def test_account_box_subscribes_a_verified_reader_at_once(demo, mailbox, client)
     client.post("/ban-tin/tai-khoan/", {})
     subscriber.refresh_from_db()
     assert subscriber.status == SubscriberStatus.UNSUBSCRIBED
+
+
+def test_beat_builds_todays_edition_ahead_and_starts_it_on_time(demo):
+    import datetime
+
+    site = Site.objects.get(is_default_site=True)
+    section_list = services.newsletters_for_site(site).exclude(section=None).first()
+    story = StoryPage.objects.live().child_of(section_list.section).first()
+    StoryPage.objects.filter(pk=story.pk).update(first_published_at=timezone.now())
+    Edition.objects.filter(newsletter=section_list).delete()
+    today = timezone.localdate()
+    send_at = timezone.make_aware(datetime.datetime.combine(today, section_list.send_time))
+
+    assert services.sweep(now=send_at - datetime.timedelta(hours=3))["built"] == 0
+    services.sweep(now=send_at - datetime.timedelta(hours=1))
+    edition = Edition.objects.get(newsletter=section_list, date=today)
+    assert edition.status == EditionStatus.SCHEDULED and edition.scheduled_at == send_at
+    assert story.pk in edition.items.values_list("story_id", flat=True)
+    assert edition.pk not in services.sweep(now=send_at - datetime.timedelta(minutes=1))["editions"]
+    assert edition.pk in services.sweep(now=send_at)["editions"]
