@@ -102,9 +102,9 @@ CONFIRM_MAX_AGE = datetime.timedelta(days=7)
 
 
 def normalise_email(email: str) -> str:
-    email = (email or "").strip()
-    local, _, domain = email.rpartition("@")
-    return f"{local}@{domain.lower()}" if local else email.lower()
+    """Lower-cased, as the paywall's accounts are: one subscriber per mailbox, however the
+    reader typed it."""
+    return (email or "").strip().lower()
 
 
 def _mail_once(key: str) -> bool:

@@ -2,11 +2,12 @@
 its stories, preview the free and the subscriber copy, schedule or send now), the lists
 and the subscribers. Editors see only the outlets of their own agencies."""
 
+from django.core.exceptions import PermissionDenied
 from django.urls import path, reverse
 from wagtail import hooks
 from wagtail.admin.widgets import ListingButton
 from wagtail.snippets.models import register_snippet
-from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
+from wagtail.snippets.views.snippets import EditView, SnippetViewSet, SnippetViewSetGroup
 
 from .models import Edition, Newsletter, Subscriber
 from .selectors import editor_sites
@@ -17,6 +18,17 @@ def _scoped(queryset, request, field):
     return queryset if sites is None else queryset.filter(**{f"{field}__in": sites})
 
 
+class EditionEditView(EditView):
+    """An edition that is sending or sent is a record of what readers got: it is no
+    longer edited."""
+
+    def get_object(self, queryset=None):
+        edition = super().get_object(queryset)
+        if not edition.editable:
+            raise PermissionDenied("Số này đã gửi, không sửa được nữa.")
+        return edition
+
+
 class EditionViewSet(SnippetViewSet):
     model = Edition
     icon = "mail"
@@ -24,7 +36,7 @@ class EditionViewSet(SnippetViewSet):
     url_prefix = "ban-tin/so"
     list_display = ["subject", "newsletter", "date", "status", "scheduled_at", "sent_at"]
     list_filter = ["status", "newsletter__site"]
-    add_to_admin_menu = False
+    edit_view_class = EditionEditView
 
     def get_queryset(self, request):
         return _scoped(

@@ -10,6 +10,7 @@ from newsletters.models import Subscriber, SubscriberStatus
 from tests.browser import chromium, new_page, shot
 from tests.paywall.conftest import BROWSER_UA
 from tests.paywall.server import serve_project
+from tests.paywall.test_reader_phone import assert_touch_sized
 
 from .conftest import body_of
 
@@ -29,8 +30,7 @@ def test_phone_reader_subscribes_and_confirms_by_mail(demo, mailbox):
         page.fill("#id_email", EMAIL)
         digest = page.locator("input[name=newsletters]").first
         assert digest.is_checked()  # the daily digest is offered first
-        box = page.locator("main button[type=submit]").bounding_box()
-        assert box["height"] >= 44 and box["width"] <= 390  # thumb-sized, fits the phone
+        assert_touch_sized(page, "newsletter sign-up")  # 16px text, 44px targets, no scroll
         shot(page, "newsletter-phone-signup")
         with page.expect_navigation():
             page.click("main form button[type=submit]")

@@ -2,7 +2,8 @@
 home list labels paid stories, the wall leads to sign-up, the verification e-mail's link
 (read from the outbox) confirms the address, a plan is bought through the local imitation
 of VNPay, and the reader lands back on the story with its full text. Every input and
-button of the reader forms is measured: text at least 16px (no iOS zoom), 44px tall."""
+button of the reader forms is measured: text at least 16px (no iOS zoom), 44px tall (a
+radio button's or checkbox's label is its touch target, so the label is measured)."""
 
 import os
 import re
@@ -21,7 +22,7 @@ PASSWORD = "doc-bao-moi-ngay-2026"
 EMAIL = "ban.doc.dien.thoai@example.vn"
 
 MEASURE_JS = """() => [...document.querySelectorAll(
-  'main form input:not([type=hidden]):not([type=radio]), main form select, main form button, main form fieldset label'
+  'main form input:not([type=hidden]):not([type=radio]):not([type=checkbox]), main form select, main form button, main form fieldset label, main form .checkbox-list label'
 )].filter(e => e.offsetParent !== null).map(e => {
   const s = getComputedStyle(e), r = e.getBoundingClientRect();
   return {what: e.name || e.textContent.trim().slice(0, 30), font: parseFloat(s.fontSize),
