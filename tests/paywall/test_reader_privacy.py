@@ -47,8 +47,14 @@ def visible(response):
 def answer(response):
     return (
         response.status_code,
-        # The page's templates (not the mail's, which is not part of the answer).
-        [t.name for t in response.templates if not t.name.startswith("paywall/email/")],
+        # The page's templates (not the mail's, which is not part of the answer; nor the
+        # footer's, rendered only until it is a cached fragment: newsroom/fragments.py).
+        [
+            t.name
+            for t in response.templates
+            if not t.name.startswith("paywall/email/")
+            and t.name != "newsroom/includes/legal_footer.html"
+        ],
         visible(response),
         sorted(response.cookies.keys()),
         response.get("Location"),
