@@ -224,6 +224,12 @@ def run_page_cache_checks(site, gunicorn, stories):
     # Static files come from nginx itself; plain HTTP is sent to HTTPS.
     (site.tmp / "srv" / "static-collected" / "probe.txt").write_text("tinh")
     assert request(port, "/static/probe.txt", host)[0:3:2] == (200, "tinh")
+    # A file of a free cut: nginx asks the app's media gate (auth_request) first, then
+    # serves it from disk.
+    cut = site.tmp / "srv" / "media" / "media" / "probe-cut.txt"
+    cut.parent.mkdir(parents=True, exist_ok=True)
+    cut.write_text("ban tin")
+    assert request(port, "/media/media/probe-cut.txt", host)[0:3:2] == (200, "ban tin")
     plain = http.client.HTTPConnection("127.0.0.1", site.http_port, timeout=10)
     plain.request("GET", path, headers={"Host": host})
     answer = plain.getresponse()
