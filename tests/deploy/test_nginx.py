@@ -18,6 +18,7 @@ import pytest
 from django.conf import settings
 from django.db import connection
 from django.test import override_settings
+from wagtail.models import Site
 
 from paywall.services import METER_COOKIE
 
@@ -81,6 +82,9 @@ def gunicorn(transactional_db, demo, tmp_path):
         HOITU_GUNICORN_BIND=f"127.0.0.1:{port}",
         HOITU_GUNICORN_WORKERS="1",
         TRUSTED_PROXIES="127.0.0.1/32",
+        # The outlets' hosts only, as in production: a request nginx forwards without the
+        # reader's Host header is refused.
+        DJANGO_ALLOWED_HOSTS=",".join(Site.objects.values_list("hostname", flat=True)),
         # Past 1 s of stale-while-revalidate only nginx's proxy_cache_use_stale serves the
         # stale page when the app is down: the test waits that long.
         HOITU_PAGE_CACHE_STALE_SECONDS="1",
