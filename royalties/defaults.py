@@ -16,7 +16,7 @@ GENRES = [
     (Medium.PRESS, "Phỏng vấn", 1, 30),
     (Medium.PRESS, "Sáng tác văn học", 1, 30),
     (Medium.PRESS, "Nghiên cứu", 1, 30),
-    (Medium.PRESS, "Trực tuyến, đa phương tiện (media)", 1, 50),
+    (Medium.PRESS, "Trực tuyến, đa phương tiện", 1, 50),
     # Phụ lục II: phát thanh, truyền hình (to be checked against the annex: see docs).
     (Medium.RADIO, "Tin phát thanh", 1, 10),
     (Medium.RADIO, "Bản tin phát thanh (biên tập, tổng hợp)", 1, 10),

@@ -25,7 +25,7 @@ ACCOUNTANT_NAMES = {
 PICK = {
     PrimaryFormat.TEXT: (Medium.PRESS, "Phóng sự, ký (một kỳ)", Decimal(12)),
     PrimaryFormat.LONGFORM: (Medium.PRESS, "Phóng sự, ký (một kỳ)", Decimal(20)),
-    PrimaryFormat.MULTIMEDIA: (Medium.PRESS, "Trực tuyến, đa phương tiện (media)", Decimal(25)),
+    PrimaryFormat.MULTIMEDIA: (Medium.PRESS, "Trực tuyến, đa phương tiện", Decimal(25)),
     PrimaryFormat.RADIO: (Medium.RADIO, "Phóng sự, ký sự phát thanh", Decimal(10)),
     PrimaryFormat.TV: (Medium.TV, "Phóng sự truyền hình", Decimal(18)),
 }

@@ -6,6 +6,7 @@ import datetime
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 
@@ -44,16 +45,25 @@ class Frame(models.Model):
         Agency, on_delete=models.CASCADE, related_name="royalty_frame", verbose_name="cơ quan"
     )
     monthly_fund = models.DecimalField(
-        "quỹ nhuận bút mỗi tháng (đ)", max_digits=14, decimal_places=0, default=0
+        "quỹ nhuận bút mỗi tháng (đ)",
+        max_digits=14,
+        decimal_places=0,
+        default=0,
+        validators=[MinValueValidator(0)],
     )
     tax_rate = models.DecimalField(
-        "thuế thu nhập cá nhân khấu trừ (%)", max_digits=5, decimal_places=2, default=10
+        "thuế thu nhập cá nhân khấu trừ (%)",
+        max_digits=5,
+        decimal_places=2,
+        default=10,
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
     )
     tax_threshold = models.DecimalField(
         "khấu trừ thuế khi tổng tháng của một người từ (đ)",
         max_digits=14,
         decimal_places=0,
         default=2_000_000,
+        validators=[MinValueValidator(0)],
     )
 
     class Meta:
@@ -72,13 +82,18 @@ class UnitValue(models.Model):
     )
     effective_from = models.DateField("áp dụng từ ngày")
     base_salary = models.DecimalField(
-        "mức lương cơ sở (đ)", max_digits=14, decimal_places=0, default=BASE_SALARY
+        "mức lương cơ sở (đ)",
+        max_digits=14,
+        decimal_places=0,
+        default=BASE_SALARY,
+        validators=[MinValueValidator(1)],
     )
     share_percent = models.DecimalField(
         "tỉ lệ so với lương cơ sở (%)",
         max_digits=5,
         decimal_places=2,
         default=UNIT_SHARE_PERCENT,
+        validators=[MinValueValidator(Decimal("0.01")), MaxValueValidator(100)],
     )
     basis = models.CharField("căn cứ", max_length=200, blank=True)
 
@@ -88,7 +103,9 @@ class UnitValue(models.Model):
         verbose_name_plural = "giá trị đơn vị hệ số"
         constraints = [
             models.UniqueConstraint(
-                fields=["agency", "effective_from"], name="one_unit_value_per_agency_day"
+                fields=["agency", "effective_from"],
+                name="one_unit_value_per_agency_day",
+                violation_error_message="Cơ quan đã có giá trị đơn vị hệ số áp dụng từ ngày này.",
             )
         ]
 
@@ -108,7 +125,12 @@ class Genre(models.Model):
     )
     medium = models.CharField("loại hình", max_length=8, choices=Medium.choices)
     name = models.CharField("thể loại", max_length=120)
-    min_coefficient = models.DecimalField("hệ số tối thiểu", max_digits=6, decimal_places=2)
+    min_coefficient = models.DecimalField(
+        "hệ số tối thiểu",
+        max_digits=6,
+        decimal_places=2,
+        validators=[MinValueValidator(Decimal("0.01"))],
+    )
     max_coefficient = models.DecimalField("hệ số tối đa", max_digits=6, decimal_places=2)
     sort_order = models.PositiveSmallIntegerField("thứ tự", default=0)
     active = models.BooleanField("đang dùng", default=True)
@@ -119,12 +141,15 @@ class Genre(models.Model):
         verbose_name_plural = "thể loại nhuận bút"
         constraints = [
             models.UniqueConstraint(
-                fields=["agency", "medium", "name"], name="one_genre_name_per_agency_medium"
+                fields=["agency", "medium", "name"],
+                name="one_genre_name_per_agency_medium",
+                violation_error_message="Cơ quan đã có thể loại này.",
             ),
             models.CheckConstraint(
                 condition=models.Q(min_coefficient__gt=0)
                 & models.Q(max_coefficient__gte=models.F("min_coefficient")),
                 name="genre_range_valid",
+                violation_error_message="Hệ số tối đa phải từ hệ số tối thiểu trở lên.",
             ),
         ]
 
@@ -141,7 +166,10 @@ class Extra(models.Model):
     )
     name = models.CharField("tên", max_length=160)
     percent = models.DecimalField(
-        "tăng (+) / giảm (−) so với nhuận bút (%)", max_digits=6, decimal_places=2
+        "tăng (+) / giảm (−) so với nhuận bút (%)",
+        max_digits=6,
+        decimal_places=2,
+        validators=[MinValueValidator(-100), MaxValueValidator(100)],
     )
     active = models.BooleanField("đang dùng", default=True)
 
@@ -150,10 +178,15 @@ class Extra(models.Model):
         verbose_name = "hệ số tăng thêm"
         verbose_name_plural = "hệ số tăng thêm"
         constraints = [
-            models.UniqueConstraint(fields=["agency", "name"], name="one_extra_name_per_agency"),
+            models.UniqueConstraint(
+                fields=["agency", "name"],
+                name="one_extra_name_per_agency",
+                violation_error_message="Cơ quan đã có hệ số tăng thêm này.",
+            ),
             models.CheckConstraint(
                 condition=models.Q(percent__gte=-100) & models.Q(percent__lte=100),
                 name="extra_percent_range",
+                violation_error_message="Tỉ lệ tăng thêm phải trong khoảng −100% đến +100%.",
             ),
         ]
 

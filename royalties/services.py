@@ -233,6 +233,8 @@ def _check_shares(agency: Agency, shares) -> list[tuple]:
         percent = _decimal(percent, "Tỉ lệ chia")
         if percent <= 0:
             raise RoyaltyError("Tỉ lệ chia của mỗi người phải lớn hơn 0%.")
+        if percent != percent.quantize(Decimal("0.01")):
+            raise RoyaltyError("Tỉ lệ chia chỉ lấy tối đa hai chữ số thập phân.")
         if user is not None:
             if staff is None:
                 staff = set(agency_staff(agency, BYLINE_ROLES).values_list("pk", flat=True))

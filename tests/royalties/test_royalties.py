@@ -376,3 +376,33 @@ def test_counters_count_the_works_royalties_grade(bth):
     assert graded_output(bth, first) == {
         a: c["2024-06"] for a, c in by_author.items() if c["2024-06"]
     }
+
+
+def test_frame_edits_refused_out_of_range_and_across_agencies(login, bth):
+    """The frame's snippets: the editor-in-chief edits the agency's own, within bounds."""
+    extra = Extra.objects.filter(agency=bth).first()
+    url = f"/admin/snippets/royalties/extra/edit/{extra.pk}/"
+    c = login("tongbientap.baothanhhoa")
+    r = c.post(url, {"agency": bth.pk, "name": extra.name, "percent": "150", "active": "on"})
+    assert r.status_code == 200
+    assert "100" in str(r.context["form"].errors["percent"])
+    g = Genre.objects.filter(agency=bth).first()
+    r = c.post(
+        f"/admin/snippets/royalties/genre/edit/{g.pk}/",
+        {
+            "agency": bth.pk,
+            "medium": g.medium,
+            "name": g.name,
+            "min_coefficient": "5",
+            "max_coefficient": "2",
+            "sort_order": "0",
+            "active": "on",
+        },
+    )
+    assert r.status_code == 200
+    assert "Hệ số tối đa phải từ hệ số tối thiểu trở lên." in r.content.decode()
+    other = login("tongbientap.ptth")
+    assert other.get(url).status_code in (302, 403)
+    extra.refresh_from_db()
+    g.refresh_from_db()
+    assert extra.percent != 150 and g.max_coefficient >= g.min_coefficient
