@@ -123,3 +123,28 @@ def storage_problems(environ) -> list[str]:
         if problem
     ]
     return problems
+
+
+# The page cache's refresh secret (deploy/nginx/hoitu.conf, HOITU_PAGE_CACHE_REFRESH_KEY):
+# the placeholder of the shipped nginx site.
+REFRESH_KEY_SHIPPED = frozenset({"CHANGE-ME-page-cache-refresh-key"})
+
+
+def page_cache_problems(environ) -> list[str]:
+    """With HOITU_PAGE_CACHE_REFRESH_URLS set, the app asks nginx to refetch a page on
+    publish: without a key of the site's own, nginx ignores the request (readers get the old
+    page until it expires) or honours a key anyone can read here."""
+    if not (environ.get("HOITU_PAGE_CACHE_REFRESH_URLS") or "").strip():
+        return []
+    key = (environ.get("HOITU_PAGE_CACHE_REFRESH_KEY") or "").strip()
+    if not key:
+        return [
+            "HOITU_PAGE_CACHE_REFRESH_KEY must be set when HOITU_PAGE_CACHE_REFRESH_URLS is: "
+            "the same secret as in the nginx site's $hoitu_refresh map"
+        ]
+    if key in REFRESH_KEY_SHIPPED:
+        return [
+            "HOITU_PAGE_CACHE_REFRESH_KEY is a value published in the Hội Tụ repository; "
+            "generate one (e.g. `openssl rand -hex 24`) and put it in nginx's site too"
+        ]
+    return []

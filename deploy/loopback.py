@@ -8,6 +8,7 @@ servers) and bench/deploy_walk.py (docs/deploy.md on this machine). Needs nginx 
 
 import datetime
 import os
+import secrets
 import shutil
 import socket
 import subprocess
@@ -86,9 +87,9 @@ def replace(text: str, old: str, new: str) -> str:
     return text.replace(old, new)
 
 
-# The page cache's refresh secret (HOITU_PAGE_CACHE_REFRESH_KEY) of the loopback site: the
-# app run behind it must be given the same value.
-REFRESH_KEY = "loopback-page-cache-refresh-key"
+# The page cache's refresh secret (HOITU_PAGE_CACHE_REFRESH_KEY) of the loopback site, new
+# in each process: the app run behind it must be given the same value.
+REFRESH_KEY = secrets.token_hex(16)
 
 
 def render_site(

@@ -221,3 +221,18 @@ def test_gunicorn_on_config_wsgi_without_a_settings_module_gets_production():
         [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
     )
     assert out.stdout.split() == ["config.settings.production", "False"], out.stderr[-2000:]
+
+
+def test_production_refuses_the_page_cache_refresh_without_a_key_of_its_own():
+    from config.secrets_check import page_cache_problems
+
+    assert page_cache_problems({}) == []  # no refresh asked for: nothing to check
+    urls = {"HOITU_PAGE_CACHE_REFRESH_URLS": "https://127.0.0.1"}
+    (missing,) = page_cache_problems(urls)
+    assert missing.startswith("HOITU_PAGE_CACHE_REFRESH_KEY must be set")
+    # The placeholder of the shipped nginx site, as copied by someone in a hurry.
+    site = (ROOT / "deploy" / "nginx" / "hoitu.conf").read_text()
+    placeholder = re.search(r'"1:([^"]+)" 1;', site).group(1)
+    (published,) = page_cache_problems({**urls, "HOITU_PAGE_CACHE_REFRESH_KEY": placeholder})
+    assert "published in the Hội Tụ repository" in published and placeholder not in published
+    assert page_cache_problems({**urls, "HOITU_PAGE_CACHE_REFRESH_KEY": "9f" * 24}) == []

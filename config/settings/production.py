@@ -4,7 +4,12 @@ import os
 
 from django.core.exceptions import ImproperlyConfigured
 
-from config.secrets_check import proxy_problems, secret_problems, storage_problems
+from config.secrets_check import (
+    page_cache_problems,
+    proxy_problems,
+    secret_problems,
+    storage_problems,
+)
 
 from .base import *  # noqa: F403
 
@@ -13,7 +18,10 @@ from .base import *  # noqa: F403
 # Nor without TRUSTED_PROXIES (or `none`): behind nginx every reader would share its address.
 # Nor, with media on object storage, without a bucket and access keys of the site's own.
 if _problems := (
-    secret_problems(os.environ) + proxy_problems(os.environ) + storage_problems(os.environ)
+    secret_problems(os.environ)
+    + proxy_problems(os.environ)
+    + storage_problems(os.environ)
+    + page_cache_problems(os.environ)
 ):
     raise ImproperlyConfigured("; ".join(_problems))
 if not ALLOWED_HOSTS:  # noqa: F405
