@@ -41,3 +41,10 @@ def demo_password():
     from newsroom.demo.loader import DEMO_PASSWORD
 
     return DEMO_PASSWORD
+
+
+def pytest_sessionfinish(session):
+    """The browser tests' shared Chromium (tests/browser.py) ends with the session."""
+    from tests.browser import close_shared_browser
+
+    close_shared_browser()
