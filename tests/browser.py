@@ -62,8 +62,10 @@ def _release():
     """The end of a block: the connections opened in it closed, the loop unmarked."""
     from django.db import connections
 
-    connections.close_all()
-    asyncio._set_running_loop(None)
+    try:
+        connections.close_all()
+    finally:
+        asyncio._set_running_loop(None)
 
 
 def close_shared_browser():
