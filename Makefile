@@ -63,11 +63,13 @@ run: install system-deps
 	DJANGO_SETTINGS_MODULE=config.settings.dev $(MANAGE) rundev 127.0.0.1:$(PORT)
 
 # Two test processes (pytest-xdist) by default, one per core of the CI machine;
-# PYTEST_WORKERS=0 runs everything in one process.
+# PYTEST_WORKERS=0 runs everything in one process. worksteal: each process starts on its
+# half of the suite and an idle one takes tests queued for the other, so the run does not
+# end with one process still working through a queue of long (browser) tests.
 PYTEST_WORKERS ?= 2
 
 test: install system-deps
-	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist worksteal $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check .

@@ -51,3 +51,10 @@ def _fresh_fragment_generation():
     from newsroom.fragments import start_new_generation
 
     start_new_generation()
+
+
+def pytest_sessionfinish(session):
+    """The browser tests' shared Chromium (tests/browser.py) ends with the session."""
+    from tests.browser import close_shared_browser
+
+    close_shared_browser()

@@ -15,6 +15,7 @@ event loop in the test's thread, and the test's own ORM reads stay synchronous. 
 downloads a browser: it drives /usr/bin/chromium.
 """
 
+import asyncio
 import contextlib
 import os
 import re
@@ -29,21 +30,89 @@ DESKTOP = {"width": 1366, "height": 900}
 PHONE = {"width": 390, "height": 844}
 
 
-@contextlib.contextmanager
-def chromium(**launch_options):
+# One Playwright driver and one Chromium per test process, started by the first browser
+# test and stopped when the session ends (conftest.py): each `chromium()` block gets the
+# shared browser, and the contexts it opens (their own cookies, storage and cache) are
+# closed when it ends. A driver and a browser cost a few seconds to start; the suite has
+# two dozen browser tests.
+#
+# Playwright's sync API marks its event loop as running in this thread between its calls.
+# Django then keeps the thread's database connections in another store (asgiref's Local,
+# thread_critical): an ORM call inside the block opens a connection of its own, outside
+# the test's transaction. The block closes those when it ends (before, they stayed open
+# and kept the next test from restoring the demo snapshot), and between blocks the loop
+# is not marked running, so the tests' own ORM calls see their usual connection.
+_shared = {}
+
+
+def _start():
     from playwright.sync_api import sync_playwright
 
+    if "playwright" not in _shared:
+        manager = sync_playwright()
+        _shared["playwright"] = manager.start()
+        _shared["manager"] = manager
+        _shared["loop"] = asyncio._get_running_loop()  # Playwright's, marked running
+    else:
+        asyncio._set_running_loop(_shared["loop"])
+    return _shared["playwright"]
+
+
+def _release():
+    """The end of a block: the connections opened in it closed, the loop unmarked."""
+    from django.db import connections
+
+    try:
+        connections.close_all()
+    finally:
+        asyncio._set_running_loop(None)
+
+
+def close_shared_browser():
+    """Stops the process's browser and Playwright driver (the end of the session)."""
+    if "playwright" not in _shared:
+        return
+    _start()
+    browser = _shared.pop("browser", None)
+    if browser is not None and browser.is_connected():
+        browser.close()
+    manager = _shared.pop("manager")
+    _shared.clear()
+    manager.__exit__(None, None, None)
+    asyncio._set_running_loop(None)
+
+
+@contextlib.contextmanager
+def chromium(**launch_options):
+    """The shared browser, or one of its own when launch options are given (closed when
+    the block ends)."""
     saved = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     try:
-        with sync_playwright() as pw:
-            browser = pw.chromium.launch(
-                executable_path=CHROMIUM, args=CHROMIUM_ARGS, **launch_options
-            )
+        playwright = _start()
+        try:
+            if launch_options:
+                options = {"executable_path": CHROMIUM, "args": CHROMIUM_ARGS} | launch_options
+                browser = own = playwright.chromium.launch(**options)
+            else:
+                own = None
+                browser = _shared.get("browser")
+                if browser is None or not browser.is_connected():
+                    browser = _shared["browser"] = playwright.chromium.launch(
+                        executable_path=CHROMIUM, args=CHROMIUM_ARGS
+                    )
+            before = set(browser.contexts)
             try:
                 yield browser
             finally:
-                browser.close()
+                if own is not None:
+                    own.close()
+                elif browser.is_connected():
+                    for context in browser.contexts:
+                        if context not in before:
+                            context.close()
+        finally:
+            _release()
     finally:
         if saved is None:
             os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)

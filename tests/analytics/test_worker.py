@@ -15,7 +15,7 @@ from django.utils import timezone
 from analytics import buffer, services, tasks
 from analytics.models import Event, IpRange, Rollup
 from newsroom.models import StoryPage
-from tests.browser import wait_until
+from tests.browser import chromium, wait_until
 from tests.support import running_worker
 
 from .conftest import BROWSER_UA
@@ -25,13 +25,7 @@ THREADS = 8
 
 
 def _read_in_chromium(url: str) -> None:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path="/usr/bin/chromium",
-            args=["--no-sandbox", "--disable-background-networking", "--disable-gpu"],
-        )
+    with chromium() as browser:
         # Headless Chromium says "HeadlessChrome": crawlerdetect rightly drops it.
         page = browser.new_page(user_agent=BROWSER_UA.replace("Mobile ", ""))
         page.goto(url, wait_until="load")
@@ -43,7 +37,6 @@ def _read_in_chromium(url: str) -> None:
         # pagehide beacon is not reliably flushed by headless Chromium before it closes.)
         page.evaluate("window.dispatchEvent(new Event('pagehide'))")
         page.wait_for_timeout(1500)
-        browser.close()
 
 
 def _story_views(story) -> int:

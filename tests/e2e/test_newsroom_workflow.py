@@ -8,14 +8,13 @@ import tempfile
 
 import pytest
 from django.contrib.auth import get_user_model
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 from wagtail.models import Page
 
 from newsroom.models import StoryPage
+from tests.browser import chromium
 from tests.newsroom.helpers import section_of
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-background-networking", "--disable-gpu"]
 TIMEOUT_MS = 20_000
 SCREENSHOT_DIR = os.environ.get("E2E_SCREENSHOT_DIR", tempfile.gettempdir())
 
@@ -64,8 +63,7 @@ def test_reporter_desk_and_editor_in_chief_publish_in_chromium(
     reporter = get_user_model().objects.get(username="phongvien.baothanhhoa")
     base = live_server.url  # http://localhost:<port>: the default site, Báo Thanh Hóa
 
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    with chromium() as browser:
         try:
             # The reporter writes the story and submits it to the workflow.
             page = log_in(browser, base, reporter.username, demo_password)
@@ -132,5 +130,3 @@ def test_reporter_desk_and_editor_in_chief_publish_in_chromium(
                     invalid = shown.locator("[aria-invalid=true]")
                     print("invalid fields:", invalid.evaluate_all("els => els.map(e => e.id)"))
             raise
-        finally:
-            browser.close()

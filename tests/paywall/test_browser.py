@@ -4,6 +4,8 @@ import html as htmllib
 
 import pytest
 
+from tests.browser import chromium
+
 from .conftest import paid_snippets
 from .server import serve_project
 
@@ -11,8 +13,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db]
 
 
 def test_paid_text_absent_without_javascript_until_subscriber_logs_in(demo):
-    from playwright.sync_api import sync_playwright
-
     from newsroom.models import StoryPage
     from paywall.access import AccessLevel
 
@@ -25,12 +25,8 @@ def test_paid_text_absent_without_javascript_until_subscriber_logs_in(demo):
     snippets = paid_snippets(story)
     path = story.get_url_parts()[2]
     # No ORM call from here on in this thread: Playwright's sync API runs an event loop.
-    with serve_project() as base, sync_playwright() as p:
+    with serve_project() as base, chromium() as browser:
         url = base + path
-        browser = p.chromium.launch(
-            executable_path="/usr/bin/chromium",
-            args=["--no-sandbox", "--disable-background-networking", "--disable-gpu"],
-        )
         context = browser.new_context(java_script_enabled=False)
         page = context.new_page()
         response = page.goto(url)
@@ -47,7 +43,6 @@ def test_paid_text_absent_without_javascript_until_subscriber_logs_in(demo):
         page.goto(url)
         subscriber_html = htmllib.unescape(page.content())
         paid_text = page.locator(".paywall-paid").inner_text()
-        browser.close()
     assert wall_visible and paid_count == 0
     for snippet in snippets:
         assert snippet not in anonymous_html

@@ -6,11 +6,12 @@ import time
 from base64 import b32decode
 
 import pytest
+from django.contrib.auth import get_user_model
 from django_otp.oath import TOTP
 
 from tests.browser import chromium, new_page, shot
 
-from .conftest import STAFF
+from .conftest import STAFF, wait_out_throttle
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -46,7 +47,7 @@ def test_first_login_enrols_and_next_login_asks_the_code(
         page.fill("#id_code", "000000" if app_code(secret) != "000000" else "111111")
         page.click("form.login-form button[type=submit]")
         expect(page.locator(".w-field__errors")).to_contain_text("Mã không khớp")
-        time.sleep(1.1)  # django-otp's throttle after a failure
+        wait_out_throttle(get_user_model().objects.get(username=STAFF))  # django-otp's throttle
         page.fill("#id_code", app_code(secret))
         page.click("form.login-form button[type=submit]")
         expect(page.locator("#twofactor-codes li")).to_have_count(10)

@@ -2,14 +2,13 @@
 reader login asks the code after the password, and a password alone opens nothing."""
 
 import re
-import time
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.test import Client
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from .conftest import code_for
+from .conftest import code_for, wait_out_throttle
 
 pytestmark = pytest.mark.django_db
 PASSWORD = "mat-khau-rat-dai-2026"
@@ -59,7 +58,7 @@ def test_reader_opts_in_and_is_asked_the_code_at_login(demo):
     )
     assert off.status_code == 200 and "Mã không đúng" in off.content.decode()  # used up: older
     assert TOTPDevice.objects.filter(user=reader).exists()
-    time.sleep(1.1)  # django-otp's throttle after the wrong recovery code above
+    wait_out_throttle(reader)  # django-otp's throttle after the wrong recovery code above
     off = again.post(
         "/tai-khoan/xac-thuc/quan-ly/", {"password": PASSWORD, "code": codes[0], "action": "go-bo"}
     )

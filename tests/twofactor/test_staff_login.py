@@ -17,7 +17,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from tests.support import production_env
 from twofactor import services
 
-from .conftest import STAFF, admin_login, clock, code_for
+from .conftest import STAFF, admin_login, clock, code_for, wait_out_throttle
 
 pytestmark = pytest.mark.django_db
 ROOT = Path(__file__).resolve().parents[2]
@@ -123,7 +123,7 @@ def test_enrolment_is_forced_at_first_login(enforced, staff, demo_password):
     assert "Mã không khớp" in wrong.content.decode()
     device.refresh_from_db()
     assert not device.confirmed
-    time.sleep(1.1)  # django-otp's throttle after one failure
+    wait_out_throttle(staff)  # django-otp's throttle after one failure
     done = client.post(ENROL, {"code": code_for(device), "next": "/admin/"})
     html = done.content.decode()
     assert done.status_code == 200 and "chỉ hiện một lần" in html
@@ -162,7 +162,7 @@ def test_changing_the_second_factor_asks_password_and_code(enforced, enrolled, d
     )
     # Nor does the enrolment page hand out a new QR code without it.
     assert client.get(ENROL)["Location"] == MANAGE
-    time.sleep(2.1)  # the throttle of the failures above
+    wait_out_throttle(enrolled.user)  # the throttle of the failures above
     regenerated = client.post(
         MANAGE, {"password": demo_password, "code": enrolled.codes[2], "action": "tao-lai-ma"}
     )
