@@ -58,7 +58,9 @@ UNITS = ROOT / "deploy" / "systemd"
 DOC = ROOT / "docs" / "deploy.md"
 SERVICES = ["hoitu-web", "hoitu-worker", "hoitu-worker-media", "hoitu-beat"]
 # Passed from the caller's environment into hoitu.env when set (S3 media, RabbitMQ).
-HOOKS = re.compile(r"^(CELERY_BROKER_URL|HOITU_MEDIA_STORAGE|AWS_[A-Z_]+)$")
+HOOKS = re.compile(
+    r"^(CELERY_BROKER_URL|HOITU_MEDIA_STORAGE|AWS_(ACCESS_KEY_ID|SECRET_ACCESS_KEY|S3_[A-Z_]+|STORAGE_BUCKET_NAME))$"
+)
 
 
 def step(text: str) -> None:
@@ -91,14 +93,14 @@ def machine_env(doc: dict, database_url: str, redis_url: str, scratch: Path, app
     from cryptography.fernet import Fernet
 
     env = dict(doc)
-    redis = urlsplit(redis_url)
     for name, value in doc.items():
         if value in ("...", ""):
             env[name] = secrets.token_urlsafe(40)
     env.update(
         DATABASE_URL=database_url,
         REDIS_URL=redis_url,
-        CELERY_BROKER_URL=redis._replace(path="/15").geturl(),
+        # One Redis database for the cache and the broker: the walk's own (REDIS_URL).
+        CELERY_BROKER_URL=redis_url,
         MEDIA_ROOT=str(scratch / "media"),
         HOITU_GUNICORN_BIND=f"127.0.0.1:{app_port}",
         HOITU_GUNICORN_WORKERS="2",

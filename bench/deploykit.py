@@ -177,7 +177,7 @@ _TLS.check_hostname = False
 _TLS.verify_mode = ssl.CERT_NONE
 
 
-def fetch(url: str, host: str, headers=None, timeout: float = 10) -> tuple[int, dict, str]:
+def fetch(url: str, host: str, headers=None, timeout: float = 120) -> tuple[int, dict, str]:
     """GET over the loopback TLS (self-signed): status, headers, body."""
     request = urllib.request.Request(url, headers={"Host": host, **(headers or {})})
     try:
