@@ -36,6 +36,7 @@ from deploykit import (
     places,
     prepare,
     stop_all,
+    warm,
     write_json,
 )
 
@@ -117,7 +118,7 @@ def main():
     try:
         site.start()
         for place in (home, story):
-            assert fetch(site.url(place["path"]), place["host"])[0] == 200
+            warm(site, place)
         started = time.time()
         threads = [
             threading.Thread(target=poll, daemon=True),
