@@ -18,7 +18,7 @@ paths), and:
      into an empty database and checks counts and checksums (docs/backup.md).
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/hoitu_walk REDIS_URL=redis://127.0.0.1:6379/14 \\
-        .venv/bin/python bench/deploy_walk.py [--json bench/results/deploy_walk.json]
+        .venv/bin/python bench/deploy_walk.py --drop-database [--json bench/results/deploy_walk.json]
 
 The database named in DATABASE_URL is DROPPED and created again (a fresh machine), as is
 `<name>_restored`. Hooks for what other parts of issue 12 bring, passed through from the
@@ -192,10 +192,19 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--json", type=Path)
     parser.add_argument("--keep", action="store_true", help="keep the scratch directory")
+    parser.add_argument(
+        "--drop-database",
+        action="store_true",
+        help="required: the database of DATABASE_URL (and <name>_restored) is dropped",
+    )
     args = parser.parse_args()
     for name in ("DATABASE_URL", "REDIS_URL"):
         if not os.environ.get(name):
             raise SystemExit(f"{name} must be set: the walk's database (dropped!) and Redis.")
+    if not args.drop_database:
+        raise SystemExit(
+            "The walk starts from an empty database: it DROPS the one in DATABASE_URL. Pass --drop-database."
+        )
     scratch = Path(tempfile.mkdtemp(prefix="hoitu-walk-"))
     figures: dict = {"steps": {}}
     procs: list[subprocess.Popen] = []
