@@ -27,6 +27,7 @@ settings (HOITU_MEDIA_STORAGE and AWS_*; see docs/deploy.md).
 """
 
 import argparse
+import base64
 import os
 import re
 import secrets
@@ -181,8 +182,9 @@ def curl(site: Nginx, host: str, path: str) -> tuple[int, dict, str]:
         text=True,
         check=True,
     ).stdout
-    head, _, body = out.partition("\r\n\r\n")
-    lines = head.split("\r\n")
+    # text=True: curl's CRLFs arrive as plain newlines.
+    head, _, body = out.partition("\n\n")
+    lines = head.split("\n")
     status = int(lines[0].split()[1])
     headers = {k.lower(): v.strip() for k, _, v in (x.partition(":") for x in lines[1:])}
     return status, headers, body
@@ -227,7 +229,9 @@ def main():
         )
         env_file.write_text("".join(f"{k}={v}\n" for k, v in values.items()))
         backup_env = env_file.parent / "backup.env"
-        backup_env.write_text(f"HOITU_BACKUP_KEY={secrets.token_urlsafe(32)}\n")
+        # What `manage.py backup --generate-key` prints: 32 random bytes, URL-safe base64.
+        key = base64.urlsafe_b64encode(secrets.token_bytes(32)).decode()
+        backup_env.write_text(f"HOITU_BACKUP_KEY={key}\n")
         (scratch / "media").mkdir()
         files = {"/etc/hoitu/hoitu.env": env_file, "/etc/hoitu/backup.env": backup_env}
         print(f"{len(values)} variables: {', '.join(sorted(values))}")
@@ -297,7 +301,7 @@ def main():
                 "p.save_revision().publish(); print(time.time())",
             )
         )
-        seen = wait_until(lambda: marker in curl(site, story["host"], story["path"])[2], 15)
+        seen = wait_until(lambda: marker in curl(site, story["host"], story["path"])[2], 60)
         figures["steps"]["update_visible_s"] = round(time.time() - published, 2) if seen else None
         print(f"update visible after {figures['steps']['update_visible_s']} s")
 
