@@ -18,7 +18,7 @@ paths), and:
      into an empty database and checks counts and checksums (docs/backup.md).
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/hoitu_walk REDIS_URL=redis://127.0.0.1:6379/14 \\
-        .venv/bin/python bench/deploy_walk.py [--json bench/results/deploy_walk.json]
+        .venv/bin/python bench/deploy_walk.py --drop-database [--json bench/results/deploy_walk.json]
 
 The database named in DATABASE_URL is DROPPED and created again (a fresh machine), as is
 `<name>_restored`. Hooks for what other parts of issue 12 bring, passed through from the
@@ -27,6 +27,7 @@ settings (HOITU_MEDIA_STORAGE and AWS_*; see docs/deploy.md).
 """
 
 import argparse
+import base64
 import os
 import re
 import secrets
@@ -58,7 +59,9 @@ UNITS = ROOT / "deploy" / "systemd"
 DOC = ROOT / "docs" / "deploy.md"
 SERVICES = ["hoitu-web", "hoitu-worker", "hoitu-worker-media", "hoitu-beat"]
 # Passed from the caller's environment into hoitu.env when set (S3 media, RabbitMQ).
-HOOKS = re.compile(r"^(CELERY_BROKER_URL|HOITU_MEDIA_STORAGE|AWS_[A-Z_]+)$")
+HOOKS = re.compile(
+    r"^(CELERY_BROKER_URL|HOITU_MEDIA_STORAGE|AWS_(ACCESS_KEY_ID|SECRET_ACCESS_KEY|S3_[A-Z_]+|STORAGE_BUCKET_NAME))$"
+)
 
 
 def step(text: str) -> None:
@@ -91,14 +94,14 @@ def machine_env(doc: dict, database_url: str, redis_url: str, scratch: Path, app
     from cryptography.fernet import Fernet
 
     env = dict(doc)
-    redis = urlsplit(redis_url)
     for name, value in doc.items():
         if value in ("...", ""):
             env[name] = secrets.token_urlsafe(40)
     env.update(
         DATABASE_URL=database_url,
         REDIS_URL=redis_url,
-        CELERY_BROKER_URL=redis._replace(path="/15").geturl(),
+        # One Redis database for the cache and the broker: the walk's own (REDIS_URL).
+        CELERY_BROKER_URL=redis_url,
         MEDIA_ROOT=str(scratch / "media"),
         HOITU_GUNICORN_BIND=f"127.0.0.1:{app_port}",
         HOITU_GUNICORN_WORKERS="2",
@@ -179,8 +182,9 @@ def curl(site: Nginx, host: str, path: str) -> tuple[int, dict, str]:
         text=True,
         check=True,
     ).stdout
-    head, _, body = out.partition("\r\n\r\n")
-    lines = head.split("\r\n")
+    # text=True: curl's CRLFs arrive as plain newlines.
+    head, _, body = out.partition("\n\n")
+    lines = head.split("\n")
     status = int(lines[0].split()[1])
     headers = {k.lower(): v.strip() for k, _, v in (x.partition(":") for x in lines[1:])}
     return status, headers, body
@@ -190,10 +194,19 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--json", type=Path)
     parser.add_argument("--keep", action="store_true", help="keep the scratch directory")
+    parser.add_argument(
+        "--drop-database",
+        action="store_true",
+        help="required: the database of DATABASE_URL (and <name>_restored) is dropped",
+    )
     args = parser.parse_args()
     for name in ("DATABASE_URL", "REDIS_URL"):
         if not os.environ.get(name):
             raise SystemExit(f"{name} must be set: the walk's database (dropped!) and Redis.")
+    if not args.drop_database:
+        raise SystemExit(
+            "The walk starts from an empty database: it DROPS the one in DATABASE_URL. Pass --drop-database."
+        )
     scratch = Path(tempfile.mkdtemp(prefix="hoitu-walk-"))
     figures: dict = {"steps": {}}
     procs: list[subprocess.Popen] = []
@@ -216,7 +229,9 @@ def main():
         )
         env_file.write_text("".join(f"{k}={v}\n" for k, v in values.items()))
         backup_env = env_file.parent / "backup.env"
-        backup_env.write_text(f"HOITU_BACKUP_KEY={secrets.token_urlsafe(32)}\n")
+        # What `manage.py backup --generate-key` prints: 32 random bytes, URL-safe base64.
+        key = base64.urlsafe_b64encode(secrets.token_bytes(32)).decode()
+        backup_env.write_text(f"HOITU_BACKUP_KEY={key}\n")
         (scratch / "media").mkdir()
         files = {"/etc/hoitu/hoitu.env": env_file, "/etc/hoitu/backup.env": backup_env}
         print(f"{len(values)} variables: {', '.join(sorted(values))}")
@@ -286,7 +301,7 @@ def main():
                 "p.save_revision().publish(); print(time.time())",
             )
         )
-        seen = wait_until(lambda: marker in curl(site, story["host"], story["path"])[2], 15)
+        seen = wait_until(lambda: marker in curl(site, story["host"], story["path"])[2], 60)
         figures["steps"]["update_visible_s"] = round(time.time() - published, 2) if seen else None
         print(f"update visible after {figures['steps']['update_visible_s']} s")
 

@@ -112,7 +112,8 @@ print(json.dumps({
     "tv_story": where(tv),
     "radio_story": where(radio),
     "search": {"host": home.get_site().hostname, "path": "/tim-kiem/?q=bao"},
-    "live": {"host": channel.outlet.site.hostname, "path": f"/truc-tiep/{channel.slug}/"},
+    **({"live": {"host": channel.outlet.site.hostname, "path": f"/truc-tiep/{channel.slug}/"}}
+       if channel else {}),
 }))
 """
 
@@ -177,7 +178,7 @@ _TLS.check_hostname = False
 _TLS.verify_mode = ssl.CERT_NONE
 
 
-def fetch(url: str, host: str, headers=None, timeout: float = 10) -> tuple[int, dict, str]:
+def fetch(url: str, host: str, headers=None, timeout: float = 120) -> tuple[int, dict, str]:
     """GET over the loopback TLS (self-signed): status, headers, body."""
     request = urllib.request.Request(url, headers={"Host": host, **(headers or {})})
     try:
@@ -185,6 +186,16 @@ def fetch(url: str, host: str, headers=None, timeout: float = 10) -> tuple[int, 
             return response.status, dict(response.headers), response.read().decode()
     except urllib.error.HTTPError as error:
         return error.code, dict(error.headers), error.read().decode(errors="replace")
+
+
+def warm(site, place: dict, headers=None, seconds: float = 180) -> None:
+    """Asks for a page until it answers 200: the workers' first renders are slow, and
+    nginx answers 502/504 while a worker is still booting on a busy machine."""
+    last = wait_until(
+        lambda: fetch(site.url(place["path"]), place["host"], headers)[0] == 200, seconds, 1
+    )
+    if not last:
+        raise SystemExit(f"{place} never answered 200 through nginx")
 
 
 def wait_until(check, seconds: float, step: float = 0.2):

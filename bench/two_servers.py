@@ -11,7 +11,7 @@ no error: nginx sends a request that fails on B to A (`proxy_next_upstream error
 socket errors, and what nginx logged about B.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/hoitu_bench REDIS_URL=redis://127.0.0.1:6379/14 \\
-        .venv/bin/python bench/two_servers.py --seconds 15 [--json bench/results/two_servers.json]
+        .venv/bin/python bench/two_servers.py [--seconds 20] [--json bench/results/two_servers.json]
 
 Shared media (S3-compatible storage) and the broker (RabbitMQ) come from the environment
 like in production (docs/deploy.md): set them and both servers use them.
@@ -29,20 +29,21 @@ from benchkit import errors_count, load_arguments, status_counts, status_lua, wr
 from deploykit import (
     Nginx,
     django_env,
-    fetch,
     free_port,
     gunicorn,
     kill_server,
     places,
     prepare,
     stop_all,
+    warm,
     write_json,
 )
 
 
 def main():
     parser = load_arguments(__doc__.splitlines()[0])
-    parser.set_defaults(workers=2, seconds=15)
+    # As many connections as workers in all: load without a queue that would time out.
+    parser.set_defaults(workers=2, seconds=20, connections=4)
     parser.add_argument("--json", type=Path)
     args = parser.parse_args()
     env = django_env(DJANGO_SECURE_SSL_REDIRECT="1")
@@ -64,7 +65,7 @@ def main():
             procs.append(b)
             # Both answer before the load starts (B has had time to load the app).
             for _ in range(6):
-                assert fetch(site.url(story["path"]), story["host"], bypass)[0] == 200
+                warm(site, story, bypass)
             log_start = (site.tmp / "hoitu.error.log").stat().st_size
             stopped = {}
 

@@ -1,8 +1,10 @@
 """deploy/systemd: the units systemd itself accepts (systemd-analyze verify, with /srv/hoitu
 pointing at this checkout), all under the same user and environment file, hardened."""
 
+import shlex
 import shutil
 import subprocess
+from pathlib import Path
 
 import pytest
 
@@ -64,3 +66,17 @@ def test_media_worker_takes_one_job_at_a_time():
     assert " -Q media --prefetch-multiplier 1 -c 1 " in command
     (default,) = directives("hoitu-worker")["ExecStart"]
     assert "media" not in default
+
+
+@pytest.mark.parametrize("name", SERVICES)
+def test_every_exec_start_names_files_of_the_checkout(name):
+    """What bench/deploy_walk.py runs: each ExecStart with /srv/hoitu as this checkout
+    starts a program of its venv, and every path it names exists."""
+
+    (command,) = directives(name)["ExecStart"]
+    argv = shlex.split(command.replace("/srv/hoitu", str(ROOT)))
+    assert argv[0] == str(ROOT / ".venv" / "bin" / Path(argv[0]).name)
+    assert Path(argv[0]).exists(), argv[0]
+    for arg in argv[1:]:
+        if arg.startswith(str(ROOT)) or arg == "manage.py":
+            assert (ROOT / arg).exists(), (name, arg)
