@@ -219,6 +219,13 @@ STAFF_ONLY = {
     ("paywall.Refund", "requested_by"),
     ("analytics.TrainingRecord", "person"),
     ("analytics.GuidanceReceipt", "reader"),
+    # Royalties are paid to staff for published work; who locked, proposed, approved or
+    # adjusted a grade is an accounting record that must outlive any account.
+    ("royalties.RoyaltyMonth", "locked_by"),
+    ("royalties.Grade", "proposed_by"),
+    ("royalties.Grade", "approved_by"),
+    ("royalties.Share", "user"),
+    ("royalties.Adjustment", "made_by"),
 }
 
 
