@@ -8,6 +8,9 @@ load; a poller, an anonymous reader asking for the story every 0.2 s, records wh
 update's marker first appears. Reports errors (socket errors and non-2xx), p50/p99 latency
 and each update's time to readers against the targets of issue 12 (zero errors, p99 under
 500 ms, each update visible within 5 s). The story's title is restored at the end.
+The editor's publish asks nginx to refetch the story and its listings (the page cache's
+refresh, docs/deploy.md), as production's HOITU_PAGE_CACHE_REFRESH_URLS does;
+`--no-refresh` leaves readers with the 5 s expiry only.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/hoitu_bench REDIS_URL=redis://127.0.0.1:6379/14 \\
         .venv/bin/python bench/storm_day.py [--seconds 300] [--json bench/results/storm_day.json]
@@ -29,6 +32,7 @@ from pathlib import Path
 from benchkit import errors_count, load_arguments, status_counts, status_lua, to_ms, wrk
 from deploykit import (
     PY,
+    REFRESH_KEY,
     ROOT,
     Nginx,
     django_env,
@@ -96,6 +100,7 @@ def main():
     parser.set_defaults(seconds=300, connections=500, workers=0)
     parser.add_argument("--updates", type=int, default=3)
     parser.add_argument("--json", type=Path)
+    parser.add_argument("--no-refresh", action="store_true")
     args = parser.parse_args()
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))  # ulimit -n for wrk and nginx
@@ -142,7 +147,15 @@ def main():
                     update["visible_after_s"] = round(now - update["published"], 2)
             time.sleep(0.2)
 
-    editor = Editor(env)
+    editor_env = env
+    if not args.no_refresh:
+        editor_env = dict(
+            env,
+            HOITU_PAGE_CACHE_REFRESH_URLS=f"https://127.0.0.1:{site.https_port}",
+            HOITU_PAGE_CACHE_REFRESH_KEY=REFRESH_KEY,
+            HOITU_PAGE_CACHE_REFRESH_VERIFY="0",  # the loopback certificate is self-signed
+        )
+    editor = Editor(editor_env)
 
     def edit():
         for n in range(args.updates):
