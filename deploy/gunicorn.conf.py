@@ -36,3 +36,8 @@ def child_exit(server, worker):
         from prometheus_client import multiprocess
 
         multiprocess.mark_process_dead(worker.pid)
+
+# gunicorn 25+ opens a control socket for `gunicornc` at $XDG_RUNTIME_DIR or ~/.gunicorn/
+# (one shared path per user: two app servers on a machine collide on it, and the hardened
+# unit's home is read-only). Nothing here uses it: systemd reloads with SIGHUP.
+control_socket_disable = True
