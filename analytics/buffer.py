@@ -44,7 +44,20 @@ redis.call('ZREM', KEYS[3], KEYS[1])
 return n
 """
 
+# The flood counter of the beacon's address and the push of its event in one round trip
+# (EVALSHA): the counter is raised for every post, the event is queued only when the
+# address is within its limit. Returns -1 when over the limit, else the queue length (0
+# when there is no event to queue).
+_COUNT_AND_PUSH = """
+local n = redis.call('INCR', KEYS[1])
+redis.call('EXPIRE', KEYS[1], 90)
+if n > tonumber(ARGV[1]) then return -1 end
+if ARGV[2] == '' then return 0 end
+return redis.call('LPUSH', KEYS[2], ARGV[2])
+"""
+
 _client = None
+_count_and_push = None
 
 
 def enabled() -> bool:
@@ -65,6 +78,17 @@ def client() -> redis.Redis:
 def push(raw: str) -> int:
     """Queues one serialised event; returns the queue length."""
     return client().lpush(keys()[0], raw)
+
+
+def count_and_push(counter: str, limit: int, raw: str = "") -> int:
+    """Counts one post against `counter` (a key under the queue's prefix, kept 90 s) and,
+    within `limit`, queues `raw` (if any) in the same atomic script. -1: over the limit,
+    nothing queued; otherwise the queue length (0 when `raw` is empty)."""
+    global _count_and_push
+    if _count_and_push is None or _count_and_push.registered_client is not client():
+        _count_and_push = client().register_script(_COUNT_AND_PUSH)
+    queue = keys()[0]
+    return _count_and_push(keys=[f"{queue}:{counter}", queue], args=[limit, raw])
 
 
 def length() -> int:

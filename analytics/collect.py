@@ -126,6 +126,20 @@ def page_key(page_id: int) -> str:
     return f"analytics:page:{page_id}"
 
 
+MISS = object()
+
+
+def page_info_memo(page_id: int, site_id: int):
+    """page_info() from this process's memo alone (no I/O): the PageInfo, None (not a live
+    page of that site) or MISS (not in the memo; ask page_info())."""
+    cached = _memo_get(page_key(page_id))
+    if cached is None:
+        return MISS
+    if not cached or cached["site_id"] != site_id:
+        return None
+    return PageInfo(**cached)
+
+
 def page_info(page_id: int, site_id: int) -> PageInfo | None:
     """The live page `page_id` of site `site_id`, or None; cached (positive and negative)
     so that a flood of posts does not reach the database. Publishing or unpublishing the
@@ -165,10 +179,20 @@ def _lookup(page_id: int) -> dict:
 _crawler_detect = CrawlerDetect()
 
 
+_bot_memo: dict[str, bool] = {}
+BOT_MEMO_MAX = 5_000
+
+
 def is_bot(user_agent: str) -> bool:
     if not user_agent.strip():
         return True  # real browsers always send one
-    return _crawler_detect.isCrawler(user_agent)
+    # The crawler patterns are one large regex; readers share a few hundred user agents.
+    verdict = _bot_memo.get(user_agent)
+    if verdict is None:
+        if len(_bot_memo) >= BOT_MEMO_MAX:
+            _bot_memo.clear()
+        verdict = _bot_memo[user_agent] = bool(_crawler_detect.isCrawler(user_agent))
+    return verdict
 
 
 def platform_of(user_agent: str) -> str:

@@ -1,36 +1,50 @@
-"""POST /a/collect ahead of Django's middleware stack (config/wsgi.py).
+"""POST /a/collect ahead of Django's request handling (config/wsgi.py).
 
 Every open reading tab posts a beacon every 15 s, so it is the app's most frequent request,
 and the twenty-odd middlewares around every view (sessions, CSRF, CSP, gzip, locale,
-messages, axes, paywall, audit...) cost more than the beacon view itself. An anonymous post
-(no session cookie, no query string) is answered here by the same view, `collect_view`,
-with what it needs of the stack and nothing else:
+messages, axes, paywall, audit...) and the building of an HttpRequest cost more than the
+beacon itself. An anonymous post (no session cookie, no query string) is answered here,
+straight from the WSGI environ, by the view's own decision (`answer` in
+analytics/views/collect.py: validation, flood limit, no-loss buffer), with what it needs of
+the stack and nothing else:
 
+- the Host check of ALLOWED_HOSTS: a host Django has not yet accepted for this process goes
+  through Django (which answers 400 and logs it, as through CommonMiddleware);
 - the reader's address resolved through TRUSTED_PROXIES (config/middleware.py), exactly as
   TrustedProxyMiddleware does;
-- the Host check of ALLOWED_HOSTS (a bad host: 400, as through CommonMiddleware);
 - Django's request signals (database connections checked and closed as for any request);
 - the latency histogram of /metrics, labelled with the view's route name;
 - Django's answer to an exception (logged, 500).
 
-Validation, the flood limit and the no-loss buffer are the view's own, unchanged. Anything
-else (a logged-in reader, whose place comes from their profile; another path or method)
-goes through Django as before. Measured with bench/analytics_beacon.py (docs/analytics.md).
+Anything else (a logged-in reader, whose place comes from their profile; another path or
+method) goes through Django as before. Measured with bench/analytics_beacon.py
+(docs/analytics.md).
 """
 
+import io
 import time
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.core import signals
+from django.core.exceptions import DisallowedHost
 from django.core.handlers.exception import response_for_exception
 from django.core.handlers.wsgi import WSGIHandler, WSGIRequest
+from django.core.signals import setting_changed
 from django.urls import resolve, reverse
 
 from config import metrics
 from config.middleware import real_client_address
 
-from .views.collect import collect_view
+from .views.collect import answer
+
+NO_CONTENT = "204 No Content"
+REASONS = {
+    400: "400 Bad Request",
+    413: "413 Request Entity Too Large",
+    429: "429 Too Many Requests",
+}
+HOSTS_MAX = 1_000
 
 
 def with_beacon_fast_path(django_app):
@@ -38,6 +52,38 @@ def with_beacon_fast_path(django_app):
     path = reverse("analytics:collect")
     match = resolve(path)
     session_cookie = settings.SESSION_COOKIE_NAME
+    anonymous = AnonymousUser()
+    latency = {
+        status: metrics.REQUEST_LATENCY.labels(match.view_name, "POST", status)
+        for status in ("2xx", "4xx", "5xx")
+    }
+    hosts: dict[tuple, bool] = {}  # what Django answered for a Host (ALLOWED_HOSTS)
+
+    def forget_hosts(*, setting, **kwargs):
+        if setting in ("ALLOWED_HOSTS", "USE_X_FORWARDED_HOST", "DEBUG"):
+            hosts.clear()
+
+    setting_changed.connect(forget_hosts, weak=False)
+
+    def host_allowed(environ) -> bool:
+        key = (
+            environ.get("HTTP_X_FORWARDED_HOST"),
+            environ.get("HTTP_HOST"),
+            environ.get("SERVER_NAME"),
+            environ.get("SERVER_PORT"),
+            environ.get("wsgi.url_scheme"),
+        )
+        allowed = hosts.get(key)
+        if allowed is None:
+            try:
+                WSGIRequest(dict(environ, **{"wsgi.input": io.BytesIO()})).get_host()
+                allowed = True
+            except DisallowedHost:
+                allowed = False
+            if len(hosts) >= HOSTS_MAX:
+                hosts.clear()
+            hosts[key] = allowed
+        return allowed
 
     def application(environ, start_response):
         if (
@@ -45,34 +91,65 @@ def with_beacon_fast_path(django_app):
             or environ.get("REQUEST_METHOD") != "POST"
             or environ.get("QUERY_STRING")
             or session_cookie in environ.get("HTTP_COOKIE", "")
+            or not host_allowed(environ)  # Django answers 400 and logs DisallowedHost
         ):
             return django_app(environ, start_response)
         signals.request_started.send(sender=WSGIHandler, environ=environ)
         started = time.perf_counter()
-        request = WSGIRequest(environ)
-        request.resolver_match = match
-        request.user = AnonymousUser()
+        body = None
+        length = environ.get("CONTENT_LENGTH") or "0"
+
+        def read_body():  # called once `length` is known to be digits within the limit
+            nonlocal body
+            body = environ["wsgi.input"].read(int(length)) if int(length) else b""
+            return body
+
+        ip = environ.get("REMOTE_ADDR", "")
         try:
-            request.get_host()  # DisallowedHost: 400, as through CommonMiddleware
             if trusted := settings.TRUSTED_PROXIES:
-                request.META["REMOTE_ADDR"] = real_client_address(
-                    request.META.get("REMOTE_ADDR", ""),
-                    request.META.get("HTTP_X_FORWARDED_FOR", ""),
-                    tuple(trusted),
+                ip = real_client_address(
+                    ip, environ.get("HTTP_X_FORWARDED_FOR", ""), tuple(trusted)
                 )
-            response = collect_view(request)
-        except Exception as exc:  # noqa: BLE001 - Django's own answer: logged, 400/500
-            response = response_for_exception(request, exc)
-        metrics.observe(request, response.status_code, time.perf_counter() - started)
-        response._resource_closers.append(request.close)
+            status, message = answer(
+                length=length,
+                read_body=read_body,
+                ip=ip,
+                user_agent=environ.get("HTTP_USER_AGENT", ""),
+                user=anonymous,
+            )
+        except Exception as exc:  # noqa: BLE001 - Django's own answer: logged, 500
+            return _django_answer(environ, body, match, exc, started, start_response)
+        finally:
+            signals.request_finished.send(sender=WSGIHandler)
+        if status == 204:
+            latency["2xx"].observe(time.perf_counter() - started)
+            start_response(NO_CONTENT, [])
+            return []
+        latency["4xx"].observe(time.perf_counter() - started)
+        content = message.encode()
         start_response(
-            f"{response.status_code} {response.reason_phrase}",
+            REASONS[status],
             [
-                *response.items(),
-                *(("Set-Cookie", c.output(header="")) for c in response.cookies.values()),
+                ("Content-Type", "text/plain; charset=utf-8"),
+                ("Content-Length", str(len(content))),
             ],
         )
-        # Closing the response (the WSGI server does) sends request_finished, as in Django.
-        return response
+        return [content]
 
     return application
+
+
+def _django_answer(environ, body, match, exc, started, start_response):
+    """Django's answer to an exception (a Redis outage: logged, 500)."""
+    request = WSGIRequest(dict(environ, **{"wsgi.input": io.BytesIO(body or b"")}))
+    request.resolver_match = match
+    response = response_for_exception(request, exc)
+    metrics.observe(request, response.status_code, time.perf_counter() - started)
+    start_response(
+        f"{response.status_code} {response.reason_phrase}",
+        [
+            *response.items(),
+            *(("Set-Cookie", c.output(header="")) for c in response.cookies.values()),
+        ],
+    )
+    return response

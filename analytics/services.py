@@ -45,21 +45,26 @@ EVENT_FIELDS = [f.name for f in Event._meta.concrete_fields if f.name != "id"]
 def event_accept(*, event: dict) -> None:
     """Keeps an accepted event: on the Redis buffer (a writer empties it in batches) or,
     without Redis, straight into the database."""
-    from django.conf import settings
-
-    from . import tasks
-
     if buffer.enabled():
-        size = buffer.push(json.dumps(event))
-        if size % settings.ANALYTICS_BATCH_SIZE == 0:
-            try:
-                # No publish retry: the event is safe in Redis and beat's flush (every
-                # 5 s) writes it anyway; a broker outage must not fail the beacon.
-                tasks.events_flush.apply_async(retry=False)
-            except Exception:
-                logger.warning("Could not queue an analytics flush; beat's flush will")
+        event_queued(buffer.push(json.dumps(event)))
     else:
         events_write(rows=[event])
+
+
+def event_queued(size: int) -> None:
+    """An event was pushed on the Redis buffer, which now holds `size`: every full batch
+    asks a worker to write it."""
+    from django.conf import settings
+
+    if size % settings.ANALYTICS_BATCH_SIZE == 0:
+        from . import tasks
+
+        try:
+            # No publish retry: the event is safe in Redis and beat's flush (every
+            # 5 s) writes it anyway; a broker outage must not fail the beacon.
+            tasks.events_flush.apply_async(retry=False)
+        except Exception:
+            logger.warning("Could not queue an analytics flush; beat's flush will")
 
 
 def _event(row: dict) -> Event:

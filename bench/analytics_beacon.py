@@ -10,6 +10,10 @@ Afterwards it drains the buffer and checks that every 204 became exactly one row
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/hoitu_bench REDIS_URL=redis://127.0.0.1:6379/5 \
         .venv/bin/python bench/analytics_beacon.py --seconds 20 --connections 32
 
+gunicorn's options can be tried through its own GUNICORN_CMD_ARGS (for example
+"--worker-class gthread --threads 2 --keep-alive 5"); --without-fast-path serves the beacon
+through Django's whole stack for comparison.
+
 Needs gunicorn (`pip install -e '.[bench]'`), nginx and wrk. The database is migrated and
 the demo loaded if needed (use a database of its own: the events table grows).
 """

@@ -16,6 +16,10 @@ worker_class = "sync"
 # serves the cached copy meanwhile (proxy_cache_use_stale timeout).
 timeout = int(os.environ.get("HOITU_GUNICORN_TIMEOUT", "30"))
 graceful_timeout = 30
+# Only threaded/async workers keep a connection open between requests (nginx's upstream
+# keepalive); sync workers close each one. Threads (HOITU_GUNICORN_* or GUNICORN_CMD_ARGS
+# "--worker-class gthread --threads 2") did not raise the beacon's throughput in
+# bench/analytics_beacon.py on 2 cores, so sync stays the default (docs/analytics.md).
 keepalive = 5
 # Recycle workers now and then so a slow leak never grows without bound.
 max_requests = 2000
