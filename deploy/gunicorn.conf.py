@@ -41,6 +41,7 @@ def child_exit(server, worker):
 
         multiprocess.mark_process_dead(worker.pid)
 
+
 # gunicorn 25+ opens a control socket for `gunicornc` at $XDG_RUNTIME_DIR or ~/.gunicorn/
 # (one shared path per user: two app servers on a machine collide on it, and the hardened
 # unit's home is read-only). Nothing here uses it: systemd reloads with SIGHUP.
