@@ -27,9 +27,20 @@ def nginx_binary() -> str | None:
 
 
 def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+    return free_ports(1)[0]
+
+
+def free_ports(count: int) -> list[int]:
+    """`count` different ports nothing listens on: the sockets stay bound until all are
+    chosen (one after another, the kernel may hand the same port out twice)."""
+    sockets = [socket.socket() for _ in range(count)]
+    try:
+        for sock in sockets:
+            sock.bind(("127.0.0.1", 0))
+        return [sock.getsockname()[1] for sock in sockets]
+    finally:
+        for sock in sockets:
+            sock.close()
 
 
 def wait_for_port(port: int, process=None, what: str = "server", seconds: float = 30) -> None:
@@ -151,7 +162,7 @@ class Nginx:
             app_ports = [app_ports]
         self.tmp = tmp
         tmp.mkdir(parents=True, exist_ok=True)
-        self.http_port, self.https_port = free_port(), free_port()
+        self.http_port, self.https_port = free_ports(2)
         srv = tmp / "srv"
         srv.mkdir()
         for name, target in (("static-collected", static_dir), ("media", media_dir)):
