@@ -7,6 +7,8 @@ import json
 
 from paywall.gating import is_free, public_text
 
+from .renditions import rendition_or_none
+
 PAID_SELECTOR = ".paywall-paid"
 
 
@@ -36,8 +38,10 @@ def story_jsonld(story, request=None) -> dict:
             "name": outlet.agency.name,
             "url": site.root_url,
         }
-    if story.lead_image_id:
-        rendition = story.lead_image.get_rendition("fill-1200x675|format-jpeg")
+    rendition = story.lead_image_id and rendition_or_none(
+        story.lead_image, "fill-1200x675|format-jpeg", used_for="story's JSON-LD"
+    )
+    if rendition:
         image = rendition.url
         if request is not None and not image.startswith("http"):
             image = request.build_absolute_uri(image)

@@ -17,6 +17,7 @@ from newsroom.selectors import outlet_for_site
 from paywall.gating import public_text
 
 from ..content import byline_and_image_prefetches, sections_of
+from ..renditions import rendition_or_none
 
 FEED_ITEMS = 30
 NEWS_SITEMAP_MAX = 1000  # Google News sitemap: at most 1,000 URLs
@@ -76,8 +77,10 @@ def _feed(request, site, stories, *, title, link, self_url, description):
         when = story.first_published_at
         entry.published(when)
         entry.updated(story.last_published_at or when)
-        if story.lead_image_id:
-            rendition = story.lead_image.get_rendition(FEED_IMAGE_SPEC)
+        rendition = story.lead_image_id and rendition_or_none(
+            story.lead_image, FEED_IMAGE_SPEC, used_for="feed"
+        )
+        if rendition:
             image_url = request.build_absolute_uri(rendition.url)
             entry.enclosure(
                 image_url, str(rendition.file.size if rendition.file else 0), "image/jpeg"

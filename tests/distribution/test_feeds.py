@@ -212,3 +212,23 @@ def test_feed_reads_its_stories_in_the_same_number_of_queries_at_any_length(
         assert len(feedparser.parse(response.content).entries) == items
         counts.append(len(queries))
     assert counts[0] == counts[1], counts
+
+
+def test_a_lost_original_image_leaves_the_feed_and_the_page_up(client, demo):
+    """An image whose original file is gone (lost disk, storage outage, restore without
+    media): the feed and the story's JSON-LD go out without it, not as a 500."""
+    newest = StoryPage.objects.live().filter(access_level="free", lead_image__isnull=False)
+    story = newest.order_by("-first_published_at").first()
+    image = story.lead_image
+    image.renditions.all().delete()
+    type(image).objects.filter(pk=image.pk).update(file="original_images/da-mat-tep.jpg")
+    host = story.get_site().hostname
+
+    response = client.get("/rss/", HTTP_HOST=host)
+    assert response.status_code == 200
+    feed = feedparser.parse(response.content)
+    (entry,) = [e for e in feed.entries if e.title == story.title]
+    assert not entry.get("enclosures")
+    page = client.get(story.url, HTTP_HOST=host)
+    assert page.status_code == 200
+    assert "image" not in _jsonld(page.content.decode())
