@@ -298,8 +298,9 @@ class Grade(models.Model):
 
     @property
     def current_amount(self) -> Decimal:
-        """The amount after every dated adjustment."""
-        last = self.adjustments.order_by("-made_at", "-pk").first()
+        """The amount after every dated adjustment (from the prefetched adjustments when the
+        month's sheet has them: no query per grade)."""
+        last = max(self.adjustments.all(), key=lambda a: (a.made_at, a.pk), default=None)
         return last.amount_after if last else self.amount
 
 
