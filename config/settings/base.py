@@ -688,3 +688,9 @@ CELERY_BEAT_SCHEDULE["newsletters-sweep"] = {
     "task": "newsletters.tasks.sweep",
     "schedule": crontab(minute="*"),
 }
+
+# --- aiservices ---
+# Outside AI providers (FPT.AI, Viettel AI) per agency, their encrypted keys, the agency's
+# policy on paid text and the count of every call (docs/ai.md).
+INSTALLED_APPS += ["aiservices"]
+# --- end aiservices ---
