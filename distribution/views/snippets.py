@@ -1,12 +1,17 @@
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.snippets.views.snippets import SnippetViewSet
 
+from newsroom.views.snippets import AgencyScopedViewSet
+
 from ..forms import CREDENTIAL_FIELDS, PlatformForm
 from ..models import PartnerKey, Platform, SharingPolicy
 from ..selectors import user_platforms
 
 
-class PlatformViewSet(SnippetViewSet):
+# Scoped like the newsroom's snippets: another agency's platform or policy cannot be
+# opened, edited or deleted by its address either (Wagtail's generic views fetch the
+# object by pk with the model permission only).
+class PlatformViewSet(AgencyScopedViewSet):
     model = Platform
     icon = "site"
     menu_label = "Nền tảng phân phối"
@@ -41,11 +46,19 @@ class PlatformViewSet(SnippetViewSet):
         return user_platforms(request.user).select_related("agency")
 
 
-class SharingPolicyViewSet(SnippetViewSet):
+class SharingPolicyViewSet(AgencyScopedViewSet):
     model = SharingPolicy
     icon = "link"
     menu_label = "Chính sách chia sẻ"
     list_display = ["agency", "share_stories", "share_paid_teasers"]
+    panels = [FieldPanel("agency"), FieldPanel("share_stories"), FieldPanel("share_paid_teasers")]
+
+    def get_edit_handler(self):
+        from wagtail.admin.panels import ObjectList
+
+        from newsroom.views.snippets import AgencyScopedForm
+
+        return ObjectList(self.panels, base_form_class=AgencyScopedForm).bind_to_model(self.model)
 
 
 class PartnerKeyViewSet(SnippetViewSet):

@@ -143,3 +143,29 @@ def test_admin_and_department_officer_see_every_platform(client, demo, username)
     assert "HTTP 503" in html
     if username == "so.tttt":
         assert "Gửi lại" not in html  # the department officer only reads
+
+
+def test_another_agencys_platform_and_policy_cannot_be_opened_by_address(client, demo):
+    """Wagtail's edit view fetches by pk with the model permission only: the editor-in-chief
+    of the station could open the newspaper's Zalo platform and send its deliveries (with
+    its access token) to an address of their choosing."""
+    from distribution.models import SharingPolicy
+
+    platform = Platform.objects.get(name="Zalo OA Báo Thanh Hóa (demo)")
+    policy, _ = SharingPolicy.objects.get_or_create(agency=platform.agency)
+    login(client, "tongbientap.ptth")
+    edit = f"/admin/snippets/distribution/platform/edit/{platform.pk}/"
+    assert client.get(edit).status_code in (302, 403)
+    response = client.post(
+        edit, {"agency": platform.agency_id, "endpoint": "https://evil.example/"}
+    )
+    assert response.status_code in (302, 403)
+    delete = f"/admin/snippets/distribution/platform/delete/{platform.pk}/"
+    assert client.post(delete).status_code in (302, 403)
+    platform.refresh_from_db()
+    assert platform.endpoint != "https://evil.example/"
+    policy_edit = f"/admin/snippets/distribution/sharingpolicy/edit/{policy.pk}/"
+    assert client.get(policy_edit).status_code in (302, 403)
+    login(client, "tongbientap.baothanhhoa")
+    assert client.get(edit).status_code == 200
+    assert client.get(policy_edit).status_code == 200
