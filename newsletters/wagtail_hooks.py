@@ -5,9 +5,12 @@ and the subscribers. Editors see only the outlets of their own agencies."""
 from django.core.exceptions import PermissionDenied
 from django.urls import path, reverse
 from wagtail import hooks
+from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.widgets import ListingButton
 from wagtail.snippets.models import register_snippet
-from wagtail.snippets.views.snippets import EditView, SnippetViewSet, SnippetViewSetGroup
+from wagtail.snippets.views.snippets import EditView, SnippetViewSetGroup
+
+from newsroom.views.snippets import AgencyScopedViewSet
 
 from .models import Edition, Newsletter, Subscriber
 from .selectors import editor_sites
@@ -29,7 +32,10 @@ class EditionEditView(EditView):
         return edition
 
 
-class EditionViewSet(SnippetViewSet):
+# Scoped by agency as the newsroom's snippets are: another agency's edition, list or
+# subscriber (an e-mail address) cannot be opened, edited or deleted by its address either.
+class EditionViewSet(AgencyScopedViewSet):
+    agency_lookup = "newsletter__site__outlet__agency__in"
     model = Edition
     icon = "mail"
     menu_label = "Các số bản tin"
@@ -44,7 +50,35 @@ class EditionViewSet(SnippetViewSet):
         )
 
 
-class NewsletterViewSet(SnippetViewSet):
+class NewsletterForm(WagtailAdminModelForm):
+    """A list is made for one of the user's own outlets, with a section of that outlet."""
+
+    def __init__(self, *args, for_user=None, **kwargs):
+        super().__init__(*args, for_user=for_user, **kwargs)
+        sites = editor_sites(for_user) if for_user is not None else None
+        if sites is not None and "site" in self.fields:
+            self.fields["site"].queryset = sites
+            self.fields["site"].error_messages["invalid_choice"] = (
+                "Trang báo không hợp lệ hoặc không thuộc cơ quan của bạn."
+            )
+
+    def clean(self):
+        cleaned = super().clean()
+        site, section = cleaned.get("site"), cleaned.get("section")
+        if (
+            site
+            and section
+            and not section.get_descendants(inclusive=True)
+            .filter(pk=section.pk, path__startswith=site.root_page.path)
+            .exists()
+        ):
+            self.add_error("section", "Chuyên mục này không thuộc trang báo đã chọn.")
+        return cleaned
+
+
+class NewsletterViewSet(AgencyScopedViewSet):
+    agency_lookup = "site__outlet__agency__in"
+    base_form_class = NewsletterForm
     model = Newsletter
     icon = "list-ul"
     menu_label = "Danh sách bản tin"
@@ -56,7 +90,8 @@ class NewsletterViewSet(SnippetViewSet):
         return _scoped(Newsletter.objects.select_related("site", "section"), request, "site")
 
 
-class SubscriberViewSet(SnippetViewSet):
+class SubscriberViewSet(AgencyScopedViewSet):
+    agency_lookup = "site__outlet__agency__in"
     model = Subscriber
     icon = "user"
     menu_label = "Người nhận"

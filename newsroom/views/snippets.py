@@ -85,6 +85,18 @@ class YesNoColumn(Column):
 class AgencyScopedViewSet(SnippetViewSet):
     agency_lookup = "agency__in"
     chooser_viewset_class = AgencyScopedChooserViewSet
+    # The form the create and edit views build on (an AgencyScopedForm offers only the
+    # user's own agencies). Wagtail's SnippetViewSet has no such attribute: without
+    # get_edit_handler below it would be ignored and the model's default form used.
+    base_form_class = None
+
+    def get_edit_handler(self):
+        handler = super().get_edit_handler()
+        if self.base_form_class is None:
+            return handler
+        kwargs = handler.clone_kwargs()
+        kwargs["base_form_class"] = self.base_form_class
+        return type(handler)(**kwargs).bind_to_model(self.model)
 
     def get_queryset(self, request):
         return agency_scoped(self.model, request.user, self.agency_lookup)
