@@ -23,7 +23,7 @@ class Subscription(models.Model):
         settings.AUTH_USER_MODEL,
         null=True,
         blank=True,
-        on_delete=models.SET_NULL,
+        on_delete=models.CASCADE,  # a deleted reader account takes its subscriptions along
         related_name="+",
         verbose_name="tài khoản độc giả",
     )

@@ -78,7 +78,7 @@ def clean_endpoint(value) -> str:
         raise PushError(
             "Địa chỉ dịch vụ thông báo của trình duyệt không hợp lệ.", "endpoint"
         ) from exc
-    if parts.username or parts.password or not host or any(c.isspace() for c in value):
+    if parts.username or parts.password or not host or not value.isprintable() or " " in value:
         raise PushError("Địa chỉ dịch vụ thông báo của trình duyệt không hợp lệ.", "endpoint")
     plain_ok = settings.PUSH_ALLOW_LOOPBACK_HTTP and _is_loopback(host)
     if parts.scheme != "https" and not (parts.scheme == "http" and plain_ok):
@@ -129,7 +129,7 @@ def subscribe(*, site, data, user=None) -> tuple[Subscription, bool]:
 
 
 def unsubscribe(*, site, endpoint) -> bool:
-    if not isinstance(endpoint, str) or len(endpoint) > 1000:
+    if not isinstance(endpoint, str) or len(endpoint) > 1000 or not endpoint.isprintable():
         raise PushError("Địa chỉ dịch vụ thông báo của trình duyệt không hợp lệ.", "endpoint")
     deleted, _ = Subscription.objects.filter(site=site, endpoint=endpoint).delete()
     return bool(deleted)

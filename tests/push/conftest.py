@@ -14,9 +14,12 @@ def _push_server():
 
 
 @pytest.fixture
-def push_service(_push_server, settings):
+def push_service(_push_server, settings, db):
     """The imitation push service, empty; subscriptions may point at it (http on
-    127.0.0.1, as only tests allow)."""
+    127.0.0.1, as only tests allow). The demo's alert of yesterday is set aside."""
+    from push.models import Alert
+
+    Alert.objects.all().delete()
     settings.PUSH_ALLOWED_HOSTS = ["127.0.0.1"]
     settings.PUSH_ALLOW_LOOPBACK_HTTP = True
     settings.PUSH_TIMEOUT_SECONDS = 1

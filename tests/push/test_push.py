@@ -119,6 +119,7 @@ def test_subscription_is_validated_and_kept_per_outlet(demo, push_service, clien
     refused({**good, "endpoint": "https://may-chu-noi-bo.example.vn/push/1"}, "chưa hỗ trợ")
     refused({**good, "endpoint": "javascript:alert(1)"}, "không hợp lệ")
     refused({**good, "endpoint": "ftp://127.0.0.1/push/1"}, "https")
+    refused({**good, "endpoint": good["endpoint"] + "\x00"}, "không hợp lệ")
     refused({**good, "endpoint": "https://user:pw@127.0.0.1/push/1"}, "không hợp lệ")
     refused("{không phải json", "JSON")
     refused(good, "Yêu cầu không đến từ trang báo này", 403, origin="https://ke-gian.example.com")
