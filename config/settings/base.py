@@ -722,6 +722,8 @@ PUSH_ALLOWED_HOSTS = [
 # production, where every endpoint must be https.
 PUSH_ALLOW_LOOPBACK_HTTP = False
 PUSH_BATCH_SIZE = int(os.environ.get("PUSH_BATCH_SIZE", "500"))  # copies per task
+# Requests in flight at once per task (threads; the database stays on the task's own).
+PUSH_CONCURRENCY = int(os.environ.get("PUSH_CONCURRENCY", "16"))
 PUSH_TTL_SECONDS = 6 * 3600  # a push service keeps an undelivered alert this long
 PUSH_TIMEOUT_SECONDS = 10
 # 429, 5xx and timeouts are retried after base * 2**(attempt-1) seconds (capped, or the

@@ -148,6 +148,7 @@ class PushService:
         self.rejected: list[tuple[str, str]] = []
         self.requests: list[tuple[str, int]] = []  # (browser, answer) for every request
         self.hang_seconds = 2.0
+        self.latency_seconds = 0.0  # bench/push_send.py: a service across the Internet
         self.lock = threading.Lock()
         self.server = None
 
@@ -194,6 +195,8 @@ class PushService:
             self.rejected.append((name, f"decrypt: {exc!r}"))
             return 400, {}
         self.requests.append((name, answer))
+        if self.latency_seconds:
+            time.sleep(self.latency_seconds)
         if answer == "hang":
             time.sleep(self.hang_seconds)
             return 201, {}
