@@ -166,7 +166,7 @@ def alert_create(*, user, story, title: str, body: str, nonce) -> tuple[Alert, b
     if not selectors.may_send_for(user, site):
         raise PushError("Bạn không có quyền gửi tin nóng cho trang báo này.", "forbidden")
     title, body = clean_text(title, body)
-    url = story.get_full_url()
+    url = story.get_full_url() or ""
     try:
         with transaction.atomic():
             alert = Alert.objects.create(
@@ -192,14 +192,12 @@ def _queue(alert_id: int) -> None:
 
 
 def _audit(alert: Alert, user) -> None:
-    try:
-        from audit.services import record
-    except ImportError:  # the audit app is optional (production settings)
-        return
     from django.apps import apps
 
     if not apps.is_installed("audit"):
         return
+    from audit.services import record
+
     record(
         "push.alert_sent",
         label="Gửi tin nóng",

@@ -177,6 +177,10 @@ def test_an_alert_reaches_each_browser_of_the_outlet_once(demo, push_service, se
     assert message["claims"]["sub"] == settings.HOITU_VAPID_SUBJECT
     alert.refresh_from_db()
     assert alert.status == AlertStatus.SENT and alert.url == story.get_full_url()
+    from audit.models import AuditEntry
+
+    entry = AuditEntry.objects.get(action="push.alert_sent", object_id=str(alert.pk))
+    assert entry.actor.username == "tongbientap.baothanhhoa"
 
     # Pressing "Xác nhận gửi" again, the tasks running again, the sweep: nothing more.
     url = f"/admin/tin-nong/gui/{story.pk}/"

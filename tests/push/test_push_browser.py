@@ -34,7 +34,7 @@ def test_worker(settings):
     settings.PUSH_SERVICE_WORKER_URL = WORKER
 
 
-def test_phone_reader_button_says_why_it_cannot_subscribe(demo, test_worker):
+def test_phone_reader_button_says_why_it_cannot_subscribe(demo, test_worker, settings):
     with serve_project() as base, chromium() as browser:
         # Notifications allowed, but no push service reachable from this machine.
         page = new_page(browser, base, phone=True, user_agent=BROWSER_UA)
@@ -59,6 +59,15 @@ def test_phone_reader_button_says_why_it_cannot_subscribe(demo, test_worker):
         assert "Bạn chưa cho phép trang báo gửi thông báo" in refused.inner_text(
             "[data-push-status]"
         )
+
+        # The site's service worker missing (a 404): said plainly, not the browser's English.
+        settings.PUSH_SERVICE_WORKER_URL = "/sw-khong-co.js"
+        missing = new_page(browser, base, phone=True, user_agent=BROWSER_UA)
+        missing.context.grant_permissions(["notifications"], origin=base)
+        missing.goto("/")
+        missing.locator("[data-push-toggle]").click()
+        wait_until(missing, "document.querySelector('[data-push-status]').textContent.length > 20")
+        assert "Trang báo chưa sẵn sàng gửi thông báo" in missing.inner_text("[data-push-status]")
 
         # A browser without the Push API: no button at all.
         old = new_page(browser, base, phone=True, user_agent=BROWSER_UA)

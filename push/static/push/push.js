@@ -13,6 +13,8 @@
   box.hidden = false;
 
   function say(text) { status.textContent = text; }
+  // Only our own messages reach the reader: the browser's are in English and technical.
+  function fail(text) { var error = new Error(text); error.vi = text; return error; }
   function setOn(on) {
     button.setAttribute("aria-pressed", on ? "true" : "false");
     button.textContent = on ? "Tắt tin nóng" : "Nhận tin nóng";
@@ -32,7 +34,7 @@
       body: JSON.stringify(data)
     }).then(function (response) {
       return response.json().catch(function () { return {}; }).then(function (body) {
-        if (!response.ok) throw new Error(body.error || "Máy chủ trang báo chưa nhận được đăng ký. Vui lòng thử lại.");
+        if (!response.ok) throw fail(body.error || "Máy chủ trang báo chưa nhận được đăng ký. Vui lòng thử lại.");
         return body;
       });
     });
@@ -40,6 +42,8 @@
   function registration() {
     return navigator.serviceWorker.register(box.dataset.sw).then(function () {
       return navigator.serviceWorker.ready;
+    }, function () {
+      throw fail("Trang báo chưa sẵn sàng gửi thông báo tới trình duyệt này. Vui lòng thử lại sau.");
     });
   }
 
@@ -47,7 +51,7 @@
     say("Đang bật thông báo…");
     return Notification.requestPermission().then(function (permission) {
       if (permission !== "granted") {
-        throw new Error("Bạn chưa cho phép trang báo gửi thông báo. Hãy bật quyền Thông báo cho trang này trong cài đặt trình duyệt rồi thử lại.");
+        throw fail("Bạn chưa cho phép trang báo gửi thông báo. Hãy bật quyền Thông báo cho trang này trong cài đặt trình duyệt rồi thử lại.");
       }
       return registration();
     }).then(function (reg) {
@@ -55,7 +59,7 @@
         if (existing) return existing;
         return reg.pushManager.subscribe({userVisibleOnly: true, applicationServerKey: keyBytes(box.dataset.key)})
           .catch(function () {
-            throw new Error("Trình duyệt chưa kết nối được dịch vụ thông báo (có thể đang mất mạng). Vui lòng thử lại sau.");
+            throw fail("Trình duyệt chưa kết nối được dịch vụ thông báo (có thể đang mất mạng). Vui lòng thử lại sau.");
           });
       });
     }).then(function (subscription) {
@@ -86,7 +90,7 @@
     button.disabled = true;
     var on = button.getAttribute("aria-pressed") === "true";
     (on ? unsubscribe() : subscribe()).catch(function (error) {
-      say(error && error.message ? error.message : "Không bật được thông báo. Vui lòng thử lại.");
+      say(error && error.vi ? error.vi : "Không bật được thông báo. Vui lòng thử lại.");
     }).then(function () { button.disabled = false; });
   });
 
