@@ -732,8 +732,11 @@ PUSH_RETRY_BASE_SECONDS = float(os.environ.get("PUSH_RETRY_BASE_SECONDS", "30"))
 PUSH_RETRY_MAX_SECONDS = 1800
 PUSH_MAX_ATTEMPTS = 5
 PUSH_STALE_MINUTES = 15
-PUSH_SUBSCRIBES_PER_HOUR = int(os.environ.get("PUSH_SUBSCRIBES_PER_HOUR", "20"))
-PUSH_RECEIPTS_PER_HOUR = 600
+# Per address and hour. Mobile carriers put many readers behind one address (CGNAT): the
+# subscription limit stops a flood of rows, not a busy storm day; receipts carry signed
+# tokens each counted once, so theirs is only a brake.
+PUSH_SUBSCRIBES_PER_HOUR = int(os.environ.get("PUSH_SUBSCRIBES_PER_HOUR", "60"))
+PUSH_RECEIPTS_PER_HOUR = int(os.environ.get("PUSH_RECEIPTS_PER_HOUR", "5000"))
 # The service worker the reader's button registers (helper D's /sw.js imports the files
 # of HOITU_SERVICE_WORKER_IMPORTS).
 PUSH_SERVICE_WORKER_URL = "/sw.js"
