@@ -36,7 +36,17 @@ SECONDS_KINDS = {EventKind.HEARTBEAT, EventKind.MEDIA_PROGRESS}
 MEDIA_KINDS = {EventKind.MEDIA_PLAY, EventKind.MEDIA_PROGRESS}
 # Newsletter opens and clicks are recorded by the newsletters app from its own signed
 # links; a beacon post cannot claim them.
-SERVER_KINDS = {EventKind.NEWSLETTER_OPEN, EventKind.NEWSLETTER_CLICK}
+SERVER_KINDS = {
+    EventKind.NEWSLETTER_OPEN,
+    EventKind.NEWSLETTER_CLICK,
+    # The push app's: sent/failed/expired by its workers, delivered/clicked by its own
+    # signed receipt and click addresses.
+    EventKind.PUSH_SENT,
+    EventKind.PUSH_DELIVERED,
+    EventKind.PUSH_FAILED,
+    EventKind.PUSH_EXPIRED,
+    EventKind.PUSH_CLICK,
+}
 BEACON_KINDS = set(EventKind.values) - SERVER_KINDS
 
 

@@ -22,6 +22,13 @@ class EventKind(models.TextChoices):
     # Written by the newsletters app (open pixel, click redirect), never by the beacon.
     NEWSLETTER_OPEN = "newsletter_open", "Mở bản tin email"
     NEWSLETTER_CLICK = "newsletter_click", "Bấm liên kết trong bản tin email"
+    # Written by the push app: an alert accepted by a reader's push service, shown by the
+    # browser (its service worker's receipt), failed, expired (404/410), clicked.
+    PUSH_SENT = "push_sent", "Gửi thông báo tin nóng"
+    PUSH_DELIVERED = "push_delivered", "Thông báo tin nóng đã hiện"
+    PUSH_FAILED = "push_failed", "Thông báo tin nóng gửi lỗi"
+    PUSH_EXPIRED = "push_expired", "Đăng ký tin nóng hết hạn"
+    PUSH_CLICK = "push_click", "Bấm thông báo tin nóng"
 
 
 class Channel(models.TextChoices):
@@ -31,6 +38,7 @@ class Channel(models.TextChoices):
     SOCIAL = "social", "Mạng xã hội"
     REFERRAL = "referral", "Trang khác"
     EMAIL = "email", "Bản tin email"
+    PUSH = "push", "Thông báo tin nóng"
 
 
 class Platform(models.TextChoices):
@@ -139,6 +147,11 @@ class Rollup(models.Model):
     newsletter_clicks = models.PositiveIntegerField(
         default=0, verbose_name="lượt bấm từ bản tin email"
     )
+    push_sent = models.PositiveIntegerField(default=0, verbose_name="tin nóng đã gửi")
+    push_delivered = models.PositiveIntegerField(default=0, verbose_name="tin nóng đã hiện")
+    push_failed = models.PositiveIntegerField(default=0, verbose_name="tin nóng gửi lỗi")
+    push_expired = models.PositiveIntegerField(default=0, verbose_name="đăng ký tin nóng hết hạn")
+    push_clicks = models.PositiveIntegerField(default=0, verbose_name="lượt bấm tin nóng")
 
     class Meta:
         verbose_name = "số liệu tổng hợp"

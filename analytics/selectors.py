@@ -321,6 +321,11 @@ def audience(
             media_seconds=Sum("media_seconds"),
             paywall_impressions=Sum("paywall_impressions"),
             paywall_conversions=Sum("paywall_conversions"),
+            push_sent=Sum("push_sent"),
+            push_delivered=Sum("push_delivered"),
+            push_failed=Sum("push_failed"),
+            push_expired=Sum("push_expired"),
+            push_clicks=Sum("push_clicks"),
         )
     )
     return {row.pop("key"): {k: v or 0 for k, v in row.items()} for row in rows}

@@ -161,7 +161,20 @@ METRICS = [
     "paywall_conversions",
     "newsletter_opens",
     "newsletter_clicks",
+    "push_sent",
+    "push_delivered",
+    "push_failed",
+    "push_expired",
+    "push_clicks",
 ]
+# Event kind -> the rollup metric it counts one of (the push app's events).
+COUNTED_KINDS = {
+    EventKind.PUSH_SENT: "push_sent",
+    EventKind.PUSH_DELIVERED: "push_delivered",
+    EventKind.PUSH_FAILED: "push_failed",
+    EventKind.PUSH_EXPIRED: "push_expired",
+    EventKind.PUSH_CLICK: "push_clicks",
+}
 
 
 def _keys(event: dict, authors: dict[int, list[int]]):
@@ -203,6 +216,8 @@ def aggregate(events: list[dict], authors: dict[int, list[int]]) -> dict:
                 c["newsletter_opens"] += 1
             elif kind == EventKind.NEWSLETTER_CLICK:
                 c["newsletter_clicks"] += 1
+            elif kind in COUNTED_KINDS:
+                c[COUNTED_KINDS[kind]] += 1
     return counts
 
 

@@ -148,3 +148,48 @@ def page_cache_problems(environ) -> list[str]:
             "generate one (e.g. `openssl rand -hex 24`) and put it in nginx's site too"
         ]
     return []
+
+
+# Web push (push/, docs/push.md): the development and test VAPID pair of base.py.
+VAPID_SHIPPED_VALUES: dict[str, frozenset[str]] = {
+    "HOITU_VAPID_PRIVATE_KEY": frozenset({"-ndHIVs4quuuEz-2U7S6ZhA6TO-czKNz7b9SRns9aZg"}),
+    "HOITU_VAPID_PUBLIC_KEY": frozenset(
+        {"BMAIBOHDZpoIYN1AwYX1HbO8FPPqXU6B59vDGf3-GgIkiSJa4fOAscP8nNApOnF_3dEFCkt8ecwMo4W9cTwuyaQ"}
+    ),
+}
+
+
+def push_problems(environ) -> list[str]:
+    """With web push on (HOITU_PUSH_ENABLED, the default): a VAPID pair of the site's own.
+    With the published pair anyone could send our readers notifications in our name; with
+    a pair that does not match, every push service refuses every alert."""
+    if (environ.get("HOITU_PUSH_ENABLED") or "1").strip().lower() in ("0", "false", "no", "off"):
+        return []
+    problems = [
+        problem
+        for _, _, problem in _unset_or_published(
+            environ,
+            VAPID_SHIPPED_VALUES,
+            "must be set in production while web push is on (HOITU_PUSH_ENABLED=0 turns it "
+            "off); make a pair with `manage.py push_vapid_keys`",
+            "is the published development key; make a pair of your own with "
+            "`manage.py push_vapid_keys`",
+        )
+        if problem
+    ]
+    if problems:
+        return problems
+    from push.keys import public_of
+
+    private = environ["HOITU_VAPID_PRIVATE_KEY"].strip()
+    public = environ["HOITU_VAPID_PUBLIC_KEY"].strip()
+    try:
+        derived = public_of(private)
+    except ValueError:
+        return [
+            "HOITU_VAPID_PRIVATE_KEY is not a VAPID private key (32 bytes, unpadded "
+            "base64url); make a pair with `manage.py push_vapid_keys`"
+        ]
+    if derived != public.rstrip("="):
+        return ["HOITU_VAPID_PUBLIC_KEY is not the public key of HOITU_VAPID_PRIVATE_KEY"]
+    return []

@@ -246,5 +246,8 @@ def production_env(**overrides) -> dict:
     env["DISTRIBUTION_CREDENTIALS_KEY"] = Fernet.generate_key().decode()
     env["DJANGO_ALLOWED_HOSTS"] = "bao.example.vn"
     env["TRUSTED_PROXIES"] = "127.0.0.1/32"  # nginx on the same machine (deploy/)
+    from push.keys import generate_pair
+
+    env["HOITU_VAPID_PRIVATE_KEY"], env["HOITU_VAPID_PUBLIC_KEY"] = generate_pair()
     env.update(overrides)
     return env

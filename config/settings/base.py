@@ -694,3 +694,65 @@ CELERY_BEAT_SCHEDULE["newsletters-sweep"] = {
 # policy on paid text and the count of every call (docs/ai.md).
 INSTALLED_APPS += ["aiservices"]
 # --- end aiservices ---
+
+# --- push (breaking-news web push, push/, docs/push.md) ---
+# Readers subscribe per outlet (Push API); an editor-in-chief sends an alert for a
+# published story; Celery sends it through each reader's push service with VAPID
+# (RFC 8292) and aes128gcm (RFC 8291), by pywebpush.
+INSTALLED_APPS.insert(INSTALLED_APPS.index("analytics") + 1, "push")
+HOITU_PUSH_ENABLED = env_bool("HOITU_PUSH_ENABLED", True)
+# The VAPID key pair: unpadded base64url of the raw P-256 private key (32 bytes) and of
+# its public key (65 bytes, uncompressed). `manage.py push_vapid_keys` makes a pair. These
+# defaults are for development and tests only: production refuses them
+# (config/secrets_check.py).
+HOITU_VAPID_PRIVATE_KEY = os.environ.get(
+    "HOITU_VAPID_PRIVATE_KEY", "-ndHIVs4quuuEz-2U7S6ZhA6TO-czKNz7b9SRns9aZg"
+)
+HOITU_VAPID_PUBLIC_KEY = os.environ.get(
+    "HOITU_VAPID_PUBLIC_KEY",
+    "BMAIBOHDZpoIYN1AwYX1HbO8FPPqXU6B59vDGf3-GgIkiSJa4fOAscP8nNApOnF_3dEFCkt8ecwMo4W9cTwuyaQ",
+)
+# Who the push services may contact about our sending (RFC 8292 `sub`).
+HOITU_VAPID_SUBJECT = os.environ.get("HOITU_VAPID_SUBJECT", "mailto:toasoan@baothanhhoa.vn")
+# The push services a subscription may point at (a host or a parent domain): the server
+# posts to the endpoint, so any other host would make the site a relay. Chrome/Edge
+# (FCM), Firefox (Mozilla autopush), Edge on Windows (WNS), Safari (Apple).
+PUSH_ALLOWED_HOSTS = [
+    h.strip().lower()
+    for h in os.environ.get(
+        "PUSH_ALLOWED_HOSTS",
+        "fcm.googleapis.com,push.services.mozilla.com,notify.windows.com,push.apple.com",
+    ).split(",")
+    if h.strip()
+]
+# http:// endpoints on 127.0.0.1/localhost (the tests' imitation push service); never in
+# production, where every endpoint must be https.
+PUSH_ALLOW_LOOPBACK_HTTP = False
+PUSH_BATCH_SIZE = int(os.environ.get("PUSH_BATCH_SIZE", "500"))  # copies per task
+# Requests in flight at once per task (threads; the database stays on the task's own).
+PUSH_CONCURRENCY = int(os.environ.get("PUSH_CONCURRENCY", "16"))
+PUSH_TTL_SECONDS = 6 * 3600  # a push service keeps an undelivered alert this long
+PUSH_TIMEOUT_SECONDS = 10
+# 429, 5xx and timeouts are retried after base * 2**(attempt-1) seconds (capped, or the
+# service's Retry-After), then the copy is marked failed.
+PUSH_RETRY_BASE_SECONDS = float(os.environ.get("PUSH_RETRY_BASE_SECONDS", "30"))
+PUSH_RETRY_MAX_SECONDS = 1800
+PUSH_MAX_ATTEMPTS = 5
+PUSH_STALE_MINUTES = 15
+# Per address and hour. Mobile carriers put many readers behind one address (CGNAT): the
+# subscription limit stops a flood of rows, not a busy storm day; receipts carry signed
+# tokens each counted once, so theirs is only a brake.
+PUSH_SUBSCRIBES_PER_HOUR = int(os.environ.get("PUSH_SUBSCRIBES_PER_HOUR", "60"))
+PUSH_RECEIPTS_PER_HOUR = int(os.environ.get("PUSH_RECEIPTS_PER_HOUR", "5000"))
+# The service worker the reader's button registers (the offline app's /sw.js imports the
+# files of HOITU_SERVICE_WORKER_IMPORTS).
+PUSH_SERVICE_WORKER_URL = "/sw.js"
+HOITU_SERVICE_WORKER_IMPORTS = [
+    *globals().get("HOITU_SERVICE_WORKER_IMPORTS", []),
+    "push/sw-push.js",
+]
+CELERY_BEAT_SCHEDULE["push-sweep"] = {
+    "task": "push.tasks.sweep",
+    "schedule": crontab(minute="*"),
+}
+# --- end push ---

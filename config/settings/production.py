@@ -7,6 +7,7 @@ from django.core.exceptions import ImproperlyConfigured
 from config.secrets_check import (
     page_cache_problems,
     proxy_problems,
+    push_problems,
     secret_problems,
     storage_problems,
 )
@@ -22,6 +23,7 @@ if _problems := (
     + proxy_problems(os.environ)
     + storage_problems(os.environ)
     + page_cache_problems(os.environ)
+    + push_problems(os.environ)
 ):
     raise ImproperlyConfigured("; ".join(_problems))
 if not ALLOWED_HOSTS:  # noqa: F405
