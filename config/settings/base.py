@@ -688,3 +688,11 @@ CELERY_BEAT_SCHEDULE["newsletters-sweep"] = {
     "task": "newsletters.tasks.sweep",
     "schedule": crontab(minute="*"),
 }
+
+# --- assist ---
+# "Gợi ý AI" in the story editor (docs/assist.md): tags, section, communes, related stories,
+# standfirst, headline and spelling checks, computed here (pyvi, scikit-learn), no provider.
+INSTALLED_APPS.insert(INSTALLED_APPS.index("search") + 1, "assist")
+ASSIST_MAX_INPUT_BYTES = 200_000  # a long-form story is ~60 KB of text; more is refused
+ASSIST_CORPUS_STORIES = 3000  # newest indexed stories of an outlet the models learn from
+# --- end assist ---

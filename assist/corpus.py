@@ -1,0 +1,143 @@
+"""What the suggestions learn from: an outlet's indexed stories (`search.StoryIndex`, the
+published, public text only), as a TF-IDF matrix over folded syllables and syllable pairs
+(a Vietnamese word is one to three syllables: pairs stand in for the two-syllable words).
+
+Built in the process on first use and kept until the outlet's index changes (a count and
+the newest `indexed_at`, one small query per suggestion), so nothing is downloaded and no
+model file is shipped: the model is the outlet's own archive."""
+
+import threading
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db.models import Count, Max
+from sklearn.feature_extraction.text import TfidfVectorizer
+
+from search.folding import fold, normalize
+from search.models import StoryIndex, StoryIndexTag
+
+from .text import WORD_RE
+
+
+@dataclass
+class Doc:
+    page_id: int
+    section_id: int | None
+    headline: str
+    url: str
+    published_at: object
+    tags: list[str]
+
+
+@dataclass
+class OutletCorpus:
+    docs: list[Doc]
+    vectorizer: TfidfVectorizer | None
+    matrix: object  # scipy sparse, one L2-normalised row per doc
+
+    def vector(self, text: str):
+        return self.vectorizer.transform([text]) if self.vectorizer is not None else None
+
+    def similar(self, text: str, *, exclude: int | None = None, limit: int = 10):
+        """(similarity, doc) of the most similar stories, best first."""
+        if self.vectorizer is None or not self.docs:
+            return []
+        scores = (self.matrix @ self.vector(text).T).toarray().ravel()
+        order = scores.argsort()[::-1]
+        out = []
+        for i in order:
+            if scores[i] <= 0 or len(out) >= limit:
+                break
+            if self.docs[i].page_id != exclude:
+                out.append((float(scores[i]), self.docs[i]))
+        return out
+
+
+def analyzer(text: str) -> list[str]:
+    words = WORD_RE.findall(fold(text))
+    return words + [f"{a}_{b}" for a, b in zip(words, words[1:], strict=False)]
+
+
+_lock = threading.Lock()
+_outlets: dict[int, tuple[tuple, OutletCorpus]] = {}
+_pairs: dict[str, tuple[tuple, dict]] = {}
+
+
+def _signature(rows) -> tuple:
+    agg = rows.aggregate(n=Count("id"), last=Max("indexed_at"))
+    return (agg["n"], agg["last"])
+
+
+def outlet_corpus(outlet_id: int) -> OutletCorpus:
+    rows = StoryIndex.objects.filter(outlet_id=outlet_id)
+    signature = _signature(rows)
+    cached = _outlets.get(outlet_id)
+    if cached and cached[0] == signature:
+        return cached[1]
+    with _lock:
+        corpus = _build(rows)
+        _outlets[outlet_id] = (signature, corpus)
+    return corpus
+
+
+def _build(rows) -> OutletCorpus:
+    newest = list(
+        rows.order_by("-published_at").values(
+            "id",
+            "page_id",
+            "section_id",
+            "headline",
+            "url",
+            "published_at",
+            "standfirst",
+            "body",
+            "keywords",
+        )[: settings.ASSIST_CORPUS_STORIES]
+    )
+    tags = defaultdict(list)
+    for story_id, name in StoryIndexTag.objects.filter(
+        story_id__in=[r["id"] for r in newest]
+    ).values_list("story_id", "name"):
+        tags[story_id].append(name)
+    docs = [
+        Doc(
+            r["page_id"],
+            r["section_id"],
+            r["headline"],
+            r["url"],
+            r["published_at"],
+            sorted(tags[r["id"]]),
+        )
+        for r in newest
+    ]
+    if not docs:
+        return OutletCorpus([], None, None)
+    # The headline and standfirst count twice: they say what the story is about.
+    texts = [" ".join([r["headline"]] * 2 + [r["standfirst"]] * 2 + [r["body"]]) for r in newest]
+    vectorizer = TfidfVectorizer(analyzer=analyzer, sublinear_tf=True, min_df=1)
+    matrix = vectorizer.fit_transform(texts)
+    return OutletCorpus(docs, vectorizer, matrix)
+
+
+def marked_pairs() -> dict[str, Counter]:
+    """Folded syllable pair → how each written form of it occurs in the newest indexed
+    stories of every outlet ("thanh hoa" → {"thanh hóa": 812, "thanh hoa": 1}): what
+    tells a pair typed without tone marks from a word that has none."""
+    rows = StoryIndex.objects.all()
+    signature = _signature(rows)
+    cached = _pairs.get("all")
+    if cached and cached[0] == signature:
+        return cached[1]
+    table: dict[str, Counter] = defaultdict(Counter)
+    texts = rows.order_by("-published_at").values_list("headline", "standfirst", "body")[
+        : settings.ASSIST_CORPUS_STORIES
+    ]
+    for parts in texts:
+        words = WORD_RE.findall(normalize(" ".join(parts)).lower())
+        for a, b in zip(words, words[1:], strict=False):
+            pair = f"{a} {b}"
+            table[fold(pair)][pair] += 1
+    with _lock:
+        _pairs["all"] = (signature, table)
+    return table
