@@ -8,7 +8,7 @@ model file is shipped: the model is the outlet's own archive."""
 
 import threading
 from collections import Counter, defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db.models import Count, Max
@@ -35,6 +35,7 @@ class OutletCorpus:
     docs: list[Doc]
     vectorizer: TfidfVectorizer | None
     matrix: object  # scipy sparse, one L2-normalised row per doc
+    tag_uses: Counter = field(default_factory=Counter)  # tag name → stories carrying it
 
     def vector(self, text: str):
         return self.vectorizer.transform([text]) if self.vectorizer is not None else None
@@ -117,7 +118,7 @@ def _build(rows) -> OutletCorpus:
     texts = [" ".join([r["headline"]] * 2 + [r["standfirst"]] * 2 + [r["body"]]) for r in newest]
     vectorizer = TfidfVectorizer(analyzer=analyzer, sublinear_tf=True, min_df=1)
     matrix = vectorizer.fit_transform(texts)
-    return OutletCorpus(docs, vectorizer, matrix)
+    return OutletCorpus(docs, vectorizer, matrix, Counter(n for doc in docs for n in doc.tags))
 
 
 def marked_pairs() -> dict[str, Counter]:
