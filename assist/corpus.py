@@ -139,6 +139,11 @@ def marked_pairs() -> dict[str, Counter]:
         for a, b in zip(words, words[1:], strict=False):
             pair = f"{a} {b}"
             table[fold(pair)][pair] += 1
+    # A pair seen fewer times than the spelling check asks for can never be flagged: kept,
+    # it would only cost memory in every worker (most pairs of an archive are seen once).
+    from .suggesters import PAIR_MIN_USES
+
+    table = {pair: forms for pair, forms in table.items() if sum(forms.values()) >= PAIR_MIN_USES}
     with _lock:
         _pairs["all"] = (signature, table)
     return table
