@@ -6,6 +6,7 @@ Built in the process on first use and kept until the outlet's index changes (a c
 the newest `indexed_at`, one small query per suggestion), so nothing is downloaded and no
 model file is shipped: the model is the outlet's own archive."""
 
+import logging
 import threading
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
@@ -17,7 +18,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from search.folding import fold, normalize
 from search.models import StoryIndex, StoryIndexTag
 
-from .text import WORD_RE
+from .text import WORD_RE, fast_fold
 
 
 @dataclass
@@ -56,10 +57,13 @@ class OutletCorpus:
 
 
 def analyzer(text: str) -> list[str]:
-    words = WORD_RE.findall(fold(text))
+    words = WORD_RE.findall(fast_fold(text))
     return words + [f"{a}_{b}" for a, b in zip(words, words[1:], strict=False)]
 
 
+logger = logging.getLogger(__name__)
+# The start of a body is enough to learn how the newsroom writes its words.
+PAIR_BODY_CHARS = 3000
 _lock = threading.Lock()
 _outlets: dict[int, tuple[tuple, OutletCorpus]] = {}
 _pairs: dict[str, tuple[tuple, dict]] = {}
@@ -70,16 +74,51 @@ def _signature(rows) -> tuple:
     return (agg["n"], agg["last"])
 
 
+_rebuilding: set = set()
+
+
+def _cached(cache: dict, key, signature, build):
+    """The cached build while the index is unchanged. Once it changes, the old build keeps
+    serving while one thread builds the new one (ASSIST_CORPUS_REFRESH_IN_BACKGROUND; a
+    rebuild over 3,000 stories costs seconds, bench/assist_suggestions.py --archive): only
+    the first request of a process waits."""
+    cached = cache.get(key)
+    if cached is not None and cached[0] == signature:
+        return cached[1]
+
+    def rebuild():
+        try:
+            value = build()
+            with _lock:
+                cache[key] = (signature, value)
+            return value
+        finally:
+            _rebuilding.discard((id(cache), key))
+
+    if cached is None or not settings.ASSIST_CORPUS_REFRESH_IN_BACKGROUND:
+        return rebuild()
+    with _lock:
+        if (id(cache), key) in _rebuilding:
+            return cached[1]
+        _rebuilding.add((id(cache), key))
+    threading.Thread(target=_in_thread, args=(rebuild,), daemon=True).start()
+    return cached[1]
+
+
+def _in_thread(rebuild):
+    from django.db import connection
+
+    try:
+        rebuild()
+    except Exception:  # the old build keeps serving; the next request tries again
+        logger.exception("assist: corpus rebuild failed")
+    finally:
+        connection.close()  # this thread's own connection
+
+
 def outlet_corpus(outlet_id: int) -> OutletCorpus:
     rows = StoryIndex.objects.filter(outlet_id=outlet_id)
-    signature = _signature(rows)
-    cached = _outlets.get(outlet_id)
-    if cached and cached[0] == signature:
-        return cached[1]
-    with _lock:
-        corpus = _build(rows)
-        _outlets[outlet_id] = (signature, corpus)
-    return corpus
+    return _cached(_outlets, outlet_id, _signature(rows), lambda: _build(rows))
 
 
 def _build(rows) -> OutletCorpus:
@@ -126,24 +165,36 @@ def marked_pairs() -> dict[str, Counter]:
     stories of every outlet ("thanh hoa" → {"thanh hóa": 812, "thanh hoa": 1}): what
     tells a pair typed without tone marks from a word that has none."""
     rows = StoryIndex.objects.all()
-    signature = _signature(rows)
-    cached = _pairs.get("all")
-    if cached and cached[0] == signature:
-        return cached[1]
-    table: dict[str, Counter] = defaultdict(Counter)
+    return _cached(_pairs, "all", _signature(rows), lambda: _pairs_build(rows))
+
+
+def _pairs_build(rows) -> dict[str, Counter]:
+    seen: Counter = Counter()  # (folded pair, written pair) → uses
     texts = rows.order_by("-published_at").values_list("headline", "standfirst", "body")[
         : settings.ASSIST_CORPUS_STORIES
     ]
-    for parts in texts:
-        words = WORD_RE.findall(normalize(" ".join(parts)).lower())
-        for a, b in zip(words, words[1:], strict=False):
-            pair = f"{a} {b}"
-            table[fold(pair)][pair] += 1
+    for headline, standfirst, body in texts:
+        text = normalize(f"{headline}\n{standfirst}\n{body[:PAIR_BODY_CHARS]}").lower()
+        words = WORD_RE.findall(text)
+        folded = WORD_RE.findall(fast_fold(text))
+        if len(folded) != len(words):  # a letter outside the table: fold one by one
+            folded = [fold(w) for w in words]
+        seen.update(
+            zip(
+                map(" ".join, zip(folded, folded[1:], strict=False)),
+                map(" ".join, zip(words, words[1:], strict=False)),
+                strict=False,
+            )
+        )
     # A pair seen fewer times than the spelling check asks for can never be flagged: kept,
     # it would only cost memory in every worker (most pairs of an archive are seen once).
     from .suggesters import PAIR_MIN_USES
 
-    table = {pair: forms for pair, forms in table.items() if sum(forms.values()) >= PAIR_MIN_USES}
-    with _lock:
-        _pairs["all"] = (signature, table)
+    totals: Counter = Counter()
+    for (pair, _), uses in seen.items():
+        totals[pair] += uses
+    table: dict[str, Counter] = defaultdict(Counter)
+    for (pair, written), uses in seen.items():
+        if totals[pair] >= PAIR_MIN_USES:
+            table[pair][written] = uses
     return table

@@ -45,6 +45,27 @@ def styled(word: str, style: str) -> str:
     return normalize("".join(stripped))
 
 
+def _fold_table() -> dict[int, str]:
+    # Every letter of the Latin blocks Vietnamese uses, folded once by the search app's
+    # rule: folding a whole archive is then one str.translate per text, not a Python call
+    # per character (the corpus of 3,000 stories: minutes → seconds).
+    table = {}
+    for code in list(range(0x00C0, 0x0250)) + list(range(0x1E00, 0x1F00)):
+        char = chr(code)
+        folded = fold(char)
+        if folded != char:
+            table[code] = folded
+    return table
+
+
+_FOLD = _fold_table()
+
+
+def fast_fold(text: str) -> str:
+    """`search.folding.fold` for long texts (lower case, no diacritics, đ → d)."""
+    return normalize(text).lower().translate(_FOLD)
+
+
 def sentences(text: str) -> list[str]:
     return [s.strip() for s in _SENTENCE_RE.findall(normalize(text)) if s.strip()]
 

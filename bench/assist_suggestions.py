@@ -9,6 +9,9 @@
    recall of the communes found against those written there.
 3. Latency: the whole suggestion set (`all_suggestions`, what the editor's endpoint
    computes) for each demo story, after one warm-up run; median and p95.
+4. With `--archive N`: N index rows copied from the demo's (words shuffled, inside a
+   transaction rolled back at the end) in one outlet, and the time to build that outlet's
+   corpus and the syllable-pair table, what the first suggestion after a publish pays.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/hoitu_a \
         .venv/bin/python bench/assist_suggestions.py [--rounds 3]
@@ -40,6 +43,7 @@ def read_sentences():
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--archive", type=int, default=0)
     args = parser.parse_args()
     sys.path.insert(0, str(ROOT))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.dev")
@@ -123,6 +127,64 @@ def main():
         f"latency: {len(timings)} runs, {words:.0f} words per story on average: "
         f"median {statistics.median(timings):.0f} ms, p95 {p95:.0f} ms, max {timings[-1]:.0f} ms"
     )
+
+    if args.archive:
+        archive(args.archive)
+
+
+def archive(n):
+    import random
+
+    from django.db import transaction
+
+    from assist import corpus
+    from search.models import StoryIndex
+
+    rows = list(StoryIndex.objects.all())
+    outlet_id = rows[0].outlet_id
+    rng = random.Random(14)
+
+    def shuffled(text):
+        words = text.split()
+        rng.shuffle(words)
+        return " ".join(words)
+
+    with transaction.atomic():
+        copies = []
+        for i in range(n):
+            row = rows[i % len(rows)]
+            copies.append(
+                StoryIndex(
+                    page_id=10_000_000 + i,
+                    site_id=row.site_id,
+                    outlet_id=outlet_id,
+                    agency_id=row.agency_id,
+                    section_id=row.section_id,
+                    url=f"/bench/{i}/",
+                    headline=shuffled(row.headline),
+                    standfirst=shuffled(row.standfirst),
+                    body=shuffled(row.body) * 3,
+                    primary_format=row.primary_format,
+                    access_level=row.access_level,
+                    published_at=row.published_at,
+                    year=row.year,
+                )
+            )
+        StoryIndex.objects.bulk_create(copies, batch_size=500)
+        corpus._outlets.clear()  # what a new process, or the first request after
+        corpus._pairs.clear()  # ASSIST_CORPUS_REFRESH_SECONDS, pays
+        started = time.perf_counter()
+        built = corpus.outlet_corpus(outlet_id)
+        outlet_s = time.perf_counter() - started
+        started = time.perf_counter()
+        pairs = corpus.marked_pairs()
+        pairs_s = time.perf_counter() - started
+        print(
+            f"archive of {n} more stories: outlet corpus {len(built.docs)} stories, "
+            f"{len(built.vectorizer.vocabulary_)} terms in {outlet_s:.1f} s; "
+            f"syllable pairs {len(pairs)} kept in {pairs_s:.1f} s"
+        )
+        transaction.set_rollback(True)
 
 
 if __name__ == "__main__":
