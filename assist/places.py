@@ -75,6 +75,19 @@ def _name_regex(folded_name: str) -> str:
     return r"\s+".join(map(re.escape, folded_name.split()))
 
 
+_BOUND_L, _BOUND_R = r"(?<![^\W_])", r"(?![^\W_])"
+
+
+@functools.lru_cache(maxsize=1024)
+def _kind_name_pattern(kind: str, folded_name: str) -> re.Pattern:
+    return re.compile(_BOUND_L + _kind_regex(kind) + r"\s+" + _name_regex(folded_name) + _BOUND_R)
+
+
+@functools.lru_cache(maxsize=1024)
+def _bare_pattern(styled_name: str) -> re.Pattern:
+    return re.compile(_BOUND_L + r"\s+".join(map(re.escape, styled_name.split())) + _BOUND_R)
+
+
 def find(text: str, places: dict[str, int]) -> list[PlaceHit]:
     """`places`: register name ("Xã Hoằng Hóa") → Place id. Best first."""
     text = normalize(text)
@@ -95,24 +108,19 @@ def find(text: str, places: dict[str, int]) -> list[PlaceHit]:
         if old and old not in hit.old_names:
             hit.old_names.append(old)
 
-    bound_l, bound_r = r"(?<![^\W_])", r"(?![^\W_])"
     for old in sorted(old_names(), key=lambda o: -len(o.name)):
-        pattern = bound_l + _kind_regex(old.kind) + r"\s+" + _name_regex(fold(old.name)) + bound_r
         weight = WEIGHT_DISTRICT if old.kind == "huyện" else WEIGHT_OLD
-        for match in re.finditer(pattern, folded):
+        for match in _kind_name_pattern(old.kind, fold(old.name)).finditer(folded):
             claim(match, old.new_name, weight, old=f"{old.kind} {old.name}")
     for name in sorted(places, key=len, reverse=True):
-        short = fold(_short(name))
-        pattern = bound_l + _kind_regex(_kind_of(name)) + r"\s+" + _name_regex(short) + bound_r
-        for match in re.finditer(pattern, folded):
+        for match in _kind_name_pattern(_kind_of(name), fold(_short(name))).finditer(folded):
             claim(match, name, WEIGHT_CURRENT)
     # A bare name must be written as a name: capitalised, with its diacritics (either tone
     # placement), so "hoang hoa" in running text is not taken for a commune.
     plain = _WORD_RE.sub(lambda m: styled(m.group(), ToneStyle.FIRST), text)
     for name in sorted(places, key=len, reverse=True):
         short = " ".join(styled(w, ToneStyle.FIRST) for w in _short(name).split())
-        pattern = bound_l + r"\s+".join(map(re.escape, short.split())) + bound_r
-        for match in re.finditer(pattern, plain):
+        for match in _bare_pattern(short).finditer(plain):
             claim(match, name, WEIGHT_BARE)
     # "thị trấn Lam Sơn, huyện Thọ Xuân": a district named beside a commune only says
     # where the commune was; it counts alone only when no commune or ward is named.

@@ -1,6 +1,7 @@
 """Vietnamese text helpers of the assistant: tone placement, sentences, whole-phrase
 search in folded text. Folding itself is the search app's (`search.folding`)."""
 
+import functools
 import re
 import unicodedata
 
@@ -70,6 +71,7 @@ def sentences(text: str) -> list[str]:
     return [s.strip() for s in _SENTENCE_RE.findall(normalize(text)) if s.strip()]
 
 
+@functools.lru_cache(maxsize=4096)
 def phrase_pattern(folded_phrase: str) -> re.Pattern:
     """Whole-word occurrences of a folded phrase in folded text (any spacing)."""
     words = folded_phrase.split()
