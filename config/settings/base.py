@@ -756,3 +756,14 @@ CELERY_BEAT_SCHEDULE["push-sweep"] = {
     "schedule": crontab(minute="*"),
 }
 # --- end push ---
+
+# --- assist ---
+# "Gợi ý AI" in the story editor (docs/assist.md): tags, section, communes, related stories,
+# standfirst, headline and spelling checks, computed here (pyvi, scikit-learn), no provider.
+INSTALLED_APPS.insert(INSTALLED_APPS.index("search") + 1, "assist")
+ASSIST_MAX_INPUT_BYTES = 200_000  # a long-form story is ~60 KB of text; more is refused
+ASSIST_CORPUS_STORIES = 3000  # newest indexed stories of an outlet the models learn from
+# When an outlet's index changes, its old model serves while a thread learns the new one
+# (a rebuild over 3,000 stories costs seconds: bench/assist_suggestions.py --archive).
+ASSIST_CORPUS_REFRESH_IN_BACKGROUND = True
+# --- end assist ---
