@@ -26,6 +26,8 @@ urlpatterns = [
     path("", include("search.urls")),
     path("", include("analytics.urls")),
     path("", include("newsletters.urls")),
+    # /sw.js, the manifest and /ngoai-tuyen/ (docs/offline.md).
+    path("", include("offline.urls")),
 ]
 
 if settings.MEDIA_URL.startswith("/"):

@@ -688,3 +688,36 @@ CELERY_BEAT_SCHEDULE["newsletters-sweep"] = {
     "task": "newsletters.tasks.sweep",
     "schedule": crontab(minute="*"),
 }
+
+# --- offline (installable app and offline reading, offline/, docs/offline.md) ---
+INSTALLED_APPS += ["offline"]
+# Clear-Site-Data at log-out; what the service worker may keep of each page.
+MIDDLEWARE += ["offline.middleware.OfflineHeadersMiddleware"]
+# Static paths the service worker loads with importScripts() (web push handlers…).
+HOITU_SERVICE_WORKER_IMPORTS: list[str] = []
+HOITU_OFFLINE_THEME_COLOUR = "#a3161b"  # --accent of static/css/site.css
+HOITU_OFFLINE_MANIFEST_MAX_AGE = 86400
+# Stories kept for the home page (it shows 7 + 4 per section) and for an opened section.
+HOITU_OFFLINE_HOME_STORIES = int(os.environ.get("HOITU_OFFLINE_HOME_STORIES", "10"))
+HOITU_OFFLINE_SECTION_STORIES = int(os.environ.get("HOITU_OFFLINE_SECTION_STORIES", "6"))
+# Pages and images a device keeps beyond the saved stories and list pages (oldest go).
+HOITU_OFFLINE_MAX_PAGES = 60
+HOITU_OFFLINE_MAX_IMAGES = 120
+# A page's network answer waited for before the kept copy is shown (patchy links).
+HOITU_OFFLINE_NETWORK_TIMEOUT_MS = 4000
+# Never answered from the worker's caches (personal, payment, staff, live counters).
+HOITU_OFFLINE_NEVER_CACHE = (
+    "/admin/",
+    "/tai-khoan/",
+    "/thanh-toan/",
+    "/goi-cuoc/",
+    "/tim-kiem/",
+    "/api/",
+    "/a/",
+    "/ban-tin/",
+    "/documents/",
+    "/dev/",
+    "/ngoai-tuyen/danh-sach/",
+)
+HOITU_OFFLINE_LISTS_PER_MINUTE = int(os.environ.get("HOITU_OFFLINE_LISTS_PER_MINUTE", "60"))
+# --- end offline ---
