@@ -9,8 +9,19 @@
   var root = document.documentElement;
   var META = "hoitu-meta";
 
+  // A first visit is not served through the worker: it keeps the page once it runs.
+  var controlled = Boolean(navigator.serviceWorker.controller);
   navigator.serviceWorker.register(swUrl, { scope: "/", updateViaCache: "none" }).then(
-    function () { root.setAttribute("data-offline-worker", "registered"); },
+    function () {
+      root.setAttribute("data-offline-worker", "registered");
+      if (!controlled) {
+        ask({ type: "keep", path: location.pathname + location.search }).then(function () {
+          root.setAttribute("data-offline-worker", "ready");
+        });
+      } else {
+        root.setAttribute("data-offline-worker", "ready");
+      }
+    },
     function () { root.setAttribute("data-offline-worker", "failed"); }
   );
 

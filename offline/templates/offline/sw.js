@@ -277,6 +277,11 @@ async function keepPage(url, response) {
   return html;
 }
 
+// `fresh`: past the browser's HTTP cache (pages may be kept there a few seconds).
+function get(url, fresh) {
+  return fetch(url, { credentials: "same-origin", cache: fresh ? "no-cache" : "default" });
+}
+
 async function fetchJson(url) {
   const response = await fetch(url, { credentials: "same-origin", cache: "no-store" });
   const data = await response.json().catch(() => ({}));
@@ -304,8 +309,7 @@ async function keepImage(src) {
 async function keepStory(story, force) {
   const url = new URL(story.url, self.location.origin);
   if (force || !(await cachedPage(pageKey(url)))) {
-    const response = await fetch(url, { credentials: "same-origin" });
-    await keepPage(url, response);
+    await keepPage(url, await get(url, force));
   }
   const record = await getRecord(url.pathname);
   if (!record) return; // the server would not let it be kept
@@ -375,7 +379,7 @@ async function saveStory(path) {
   const data = await fetchJson(listUrl(path));
   const story = data.stories[0];
   const url = new URL(story.url, self.location.origin);
-  const html = await keepPage(url, await fetch(url, { credentials: "same-origin" }));
+  const html = await keepPage(url, await get(url, true));
   if (html === null) throw new Error("Không lưu được bài này trên máy.");
   await keepImage(story.image).catch(() => {});
   const media = await caches.open(story.store === "private" ? PRIVATE : MEDIA);
@@ -450,12 +454,12 @@ function refreshAll() {
       const records = await allRecords();
       for (const record of records.filter((r) => r.kind === "list")) {
         const url = new URL(record.url, self.location.origin);
-        await keepPage(url, await fetch(url, { credentials: "same-origin" })).catch(() => {});
+        await get(url, true).then((r) => keepPage(url, r)).catch(() => {});
         await keepList(record.url, { force: true }).catch(() => {});
       }
       for (const record of records.filter((r) => r.saved)) {
         const url = new URL(record.url, self.location.origin);
-        await keepPage(url, await fetch(url, { credentials: "same-origin" })).catch(() => {});
+        await get(url, true).then((r) => keepPage(url, r)).catch(() => {});
       }
       await tell({ type: "refreshed" });
     })().finally(() => (refreshing = null));
@@ -468,7 +472,8 @@ function refreshSoon() {
 }
 
 async function tell(message) {
-  for (const client of await self.clients.matchAll({ type: "window" })) client.postMessage(message);
+  const clients = await self.clients.matchAll({ type: "window", includeUncontrolled: true });
+  for (const client of clients) client.postMessage(message);
 }
 
 self.addEventListener("message", (event) => {
@@ -476,6 +481,13 @@ self.addEventListener("message", (event) => {
   const port = event.ports && event.ports[0];
   const reply = (value) => port && port.postMessage(value);
   const actions = {
+    // The page of a first visit, which came before the worker: kept now.
+    keep: async () => {
+      const url = new URL(message.path, self.location.origin);
+      if (url.origin !== self.location.origin || neverKept(url)) return null;
+      await keepPage(url, await get(url, false));
+      return getRecord(url.pathname);
+    },
     save: () => saveStory(message.path),
     unsave: () => unsaveStory(message.path),
     refresh: () => refreshAll(),
