@@ -5,6 +5,9 @@ service worker runs): the home page, an opened section's stories and a saved rad
 published story is there; an entitled reader's paid story is readable offline and gone
 after log-out; an anonymous reader never gets paid text stored."""
 
+import asyncio
+import contextlib
+
 import pytest
 from django.utils import timezone
 
@@ -45,6 +48,20 @@ def open_offline(page, path):
     response = page.goto(path)
     assert response is not None and response.status == 200, path
     return response
+
+
+@contextlib.contextmanager
+def on_the_test_connection():
+    """Inside a chromium() block an ORM call opens a connection of its own, outside the
+    test's transaction (tests/browser.py): what it wrote would stay in the database. With
+    Playwright's loop unmarked for the call, it runs on the test's connection, the one
+    the served project shares."""
+    loop = asyncio._get_running_loop()
+    asyncio._set_running_loop(None)
+    try:
+        yield
+    finally:
+        asyncio._set_running_loop(loop)
 
 
 def publish_story(section, title):
@@ -148,7 +165,8 @@ def test_home_section_and_saved_radio_story_are_read_offline(demo, demo_password
         shot(page, "offline-page")
 
         # Back online: the worker refreshes; a story published meanwhile is kept too.
-        new = publish_story(section, "Mưa lớn kéo dài, sơ tán 300 hộ dân ven sông Mã")
+        with on_the_test_connection():
+            new = publish_story(section, "Mưa lớn kéo dài, sơ tán 300 hộ dân ven sông Mã")
         context.set_offline(False)
         wait_until(page, "document.documentElement.dataset.offlineRefreshed !== undefined")
         context.set_offline(True)
