@@ -8,6 +8,9 @@ Every Wagtail page answer gets `X-Hoitu-Offline` (the worker stores nothing with
 - `never`: a paid story for an anonymous reader (metered text read under the meter, a
   teaser): never stored on the device, and a copy already there is dropped.
 
+A `private` answer also carries `X-Hoitu-Reader`, a keyed hash of the reader: when another
+reader's private page arrives on the device, the worker drops the copies of the first.
+
 `X-Hoitu-Offline-List: 1` marks a home or section page: the worker then fetches the
 stories it lists (views.offline_list) to keep them readable offline.
 
@@ -15,9 +18,12 @@ A log-out (any: the reader's, the admin's, account deletion) answers with
 `Clear-Site-Data: "cache", "storage"`: the browser drops the worker's caches, the worker
 itself and the HTTP cache of the site, so paid text leaves the device with the reader."""
 
+from django.utils.crypto import salted_hmac
+
 from paywall.access import AccessLevel
 
 HEADER = "X-Hoitu-Offline"
+READER_HEADER = "X-Hoitu-Reader"
 LIST_HEADER = "X-Hoitu-Offline-List"
 CLEAR_SITE_DATA = '"cache", "storage"'
 
@@ -40,6 +46,11 @@ def storage_class(page, request) -> str:
     return "private" if user is not None and user.is_authenticated else "never"
 
 
+def reader_tag(user) -> str:
+    """Tells one reader's copies from another's on a shared phone; names nobody."""
+    return salted_hmac("offline.reader", str(user.pk)).hexdigest()[:16]
+
+
 class OfflineHeadersMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
@@ -54,7 +65,9 @@ class OfflineHeadersMiddleware:
             return response
         from newsroom.models import HomePage, SectionPage
 
-        response[HEADER] = storage_class(page, request)
+        store = response[HEADER] = storage_class(page, request)
+        if store == "private":
+            response[READER_HEADER] = reader_tag(request.user)
         if isinstance(page, HomePage | SectionPage):
             response[LIST_HEADER] = "1"
         return response

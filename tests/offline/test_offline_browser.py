@@ -17,6 +17,7 @@ from tests.browser import chromium, new_page, reader_page, shot, wait_until
 
 from ..paywall.conftest import BROWSER_UA, paid_snippets
 from ..paywall.server import serve_project
+from ..test_csp_browser import assert_clean, watch
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db]
 
@@ -103,6 +104,7 @@ def test_home_section_and_saved_radio_story_are_read_offline(demo, demo_password
             browser, base.replace("localhost", site.hostname), phone=True, user_agent=BROWSER_UA
         )
         context = page.context
+        seen = watch(page)  # the reader site's CSP: worker and manifest under it
 
         # Online: the home page, then a section from the menu, then the radio story.
         page.goto("/")
@@ -119,6 +121,7 @@ def test_home_section_and_saved_radio_story_are_read_offline(demo, demo_password
         wait_until(page, "document.querySelector('[data-offline-save]').dataset.state !== 'idle'")
         assert page.locator("[data-offline-save]").get_attribute("data-state") == "saved"
         assert "âm thanh" in page.locator("[data-offline-status]").inner_text()
+        assert_clean(page, seen, "online, story saved")
         shot(page, "offline-saved-radio")
 
         # Offline.
@@ -162,6 +165,7 @@ def test_home_section_and_saved_radio_story_are_read_offline(demo, demo_password
         pages = page.locator("[data-offline-pages]").inner_text()
         assert section.title in pages
         assert other.title in page.locator("[data-offline-stories]").inner_text()
+        assert_clean(page, seen, "offline page")
         shot(page, "offline-page")
 
         # Back online: the worker refreshes; a story published meanwhile is kept too.

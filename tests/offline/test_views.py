@@ -234,3 +234,20 @@ def test_the_list_is_rate_limited(demo, client):
     codes = [list_of(client, "/").status_code for _ in range(5)]
     assert codes == [200, 200, 200, 429, 429]
     assert "quá nhanh" in list_of(client, "/").json()["error"]
+
+
+def test_a_private_page_names_its_reader_by_a_keyed_hash(demo, client, demo_password, make_reader):
+    site = Site.objects.get(is_default_site=True)
+    premium = site_stories(site).filter(access_level=AccessLevel.PREMIUM).first()
+    assert "X-Hoitu-Reader" not in client.get("/")
+    login(client, "docgia.thuebao", demo_password)
+    first = client.get(path_of(premium))["X-Hoitu-Reader"]
+    assert first == client.get(path_of(premium))["X-Hoitu-Reader"]  # stable per reader
+    other = Client(HTTP_USER_AGENT=BROWSER_UA)
+    other.force_login(make_reader())
+    second = other.get(path_of(premium))["X-Hoitu-Reader"]
+    assert len(first) == len(second) == 16 and first != second
+    from django.contrib.auth import get_user_model
+
+    user = get_user_model().objects.get(username="docgia.thuebao")
+    assert str(user.pk) != first and user.username not in first

@@ -44,6 +44,9 @@
   function records() {
     return caches.open(META).then(function (cache) {
       return cache.keys().then(function (keys) {
+        keys = keys.filter(function (key) {
+          return new URL(key.url).pathname.indexOf("/__hoitu__/meta/") === 0;
+        });
         return Promise.all(keys.map(function (key) {
           return cache.match(key).then(function (r) { return r.json(); });
         }));
@@ -99,6 +102,8 @@
     button.addEventListener("click", function () {
       button.disabled = true;
       status.textContent = saved ? "Đang bỏ lưu…" : "Đang lưu bài viết…";
+      // Saved stories should outlive the browser's clean-ups when space runs short.
+      if (!saved && navigator.storage && navigator.storage.persist) navigator.storage.persist();
       ask({ type: saved ? "unsave" : "save", path: path }).then(function (answer) {
         button.disabled = false;
         if (answer && answer.ok) {

@@ -224,6 +224,7 @@ async function allRecords() {
   const cache = await caches.open(META);
   const records = [];
   for (const key of await cache.keys()) {
+    if (!new URL(key.url).pathname.startsWith(META_PREFIX + "/")) continue;
     const response = await cache.match(key);
     if (response) records.push(await response.json());
   }
@@ -260,6 +261,7 @@ async function keepPage(url, response) {
     return null;
   }
   if (response.status !== 200 || !["public", "private"].includes(store)) return null;
+  if (store === "private") await ownPrivate(response.headers.get("X-Hoitu-Reader") || "");
   const html = await response.clone().text();
   const key = pageKey(url);
   await (await caches.open(store === "private" ? PRIVATE : PAGES)).put(key, response);
@@ -443,6 +445,16 @@ async function forgetPrivate() {
   for (const record of await allRecords()) {
     if (record.store === "private") await dropRecord(record.url);
   }
+}
+
+// The private cache holds one reader's copies: another reader's page empties it first.
+async function ownPrivate(reader) {
+  const cache = await caches.open(META);
+  const key = self.location.origin + "/__hoitu__/reader";
+  const known = await cache.match(key);
+  if (known && (await known.text()) === reader) return;
+  await forgetPrivate();
+  await cache.put(key, new Response(reader));
 }
 
 // Back online: the lists again (new stories), then the saved stories.
