@@ -127,6 +127,7 @@ def main():
 
     django.setup()
     from django.core.management import call_command
+
     from newsroom.models import Outlet
 
     call_command("migrate", verbosity=0)

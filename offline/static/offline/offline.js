@@ -77,9 +77,17 @@
   if (main) main.insertBefore(note, main.firstChild);
   function showState() { note.hidden = navigator.onLine; }
   window.addEventListener("offline", showState);
+  // The link may say "online" before it carries anything: tried again a few times.
+  function refresh(attempt) {
+    ask({ type: "refresh" }).then(function (answer) {
+      if (!(answer && answer.ok) && attempt < 5 && navigator.onLine) {
+        setTimeout(function () { refresh(attempt + 1); }, 1500 * attempt);
+      }
+    });
+  }
   window.addEventListener("online", function () {
     showState();
-    ask({ type: "refresh" });
+    refresh(1);
   });
   showState();
 
@@ -93,7 +101,6 @@
     var show = function (isSaved, text) {
       saved = isSaved;
       button.textContent = isSaved ? "Bỏ lưu" : "Lưu để đọc sau";
-      button.setAttribute("aria-pressed", isSaved ? "true" : "false");
       status.textContent = text || (isSaved ? "Đã lưu: đọc được cả khi không có mạng." : "");
       box.setAttribute("data-state", isSaved ? "saved" : "idle");
     };

@@ -457,22 +457,28 @@ async function ownPrivate(reader) {
   await cache.put(key, new Response(reader));
 }
 
-// Back online: the lists again (new stories), then the saved stories.
+// Back online: the lists again (new stories), then the saved stories. Fails when nothing
+// could be fetched (the link is not really back yet): the page asks again later.
 let refreshing = null;
 
 function refreshAll() {
   if (!refreshing) {
     refreshing = (async () => {
       const records = await allRecords();
+      let fetched = 0;
+      const again = (url) =>
+        get(url, true)
+          .then((r) => keepPage(url, r))
+          .then(() => (fetched += 1))
+          .catch(() => {});
       for (const record of records.filter((r) => r.kind === "list")) {
-        const url = new URL(record.url, self.location.origin);
-        await get(url, true).then((r) => keepPage(url, r)).catch(() => {});
+        await again(new URL(record.url, self.location.origin));
         await keepList(record.url, { force: true }).catch(() => {});
       }
       for (const record of records.filter((r) => r.saved)) {
-        const url = new URL(record.url, self.location.origin);
-        await get(url, true).then((r) => keepPage(url, r)).catch(() => {});
+        await again(new URL(record.url, self.location.origin));
       }
+      if (records.length && !fetched) throw new Error("Chưa có kết nối mạng.");
       await tell({ type: "refreshed" });
     })().finally(() => (refreshing = null));
   }
@@ -497,7 +503,9 @@ self.addEventListener("message", (event) => {
     keep: async () => {
       const url = new URL(message.path, self.location.origin);
       if (url.origin !== self.location.origin || neverKept(url)) return null;
-      await keepPage(url, await get(url, false));
+      // The answer the browser has just shown, from its HTTP cache when it is there.
+      const response = await fetch(url, { credentials: "same-origin", cache: "force-cache" });
+      await keepPage(url, response);
       return getRecord(url.pathname);
     },
     save: () => saveStory(message.path),
