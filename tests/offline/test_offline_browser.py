@@ -65,6 +65,18 @@ def on_the_test_connection():
         asyncio._set_running_loop(loop)
 
 
+def installable(page):
+    """Chromium reads the outlet's manifest without an error and would install it."""
+    cdp = page.context.new_cdp_session(page)
+    manifest = cdp.send("Page.getAppManifest")
+    assert manifest["url"].endswith("/manifest.webmanifest")
+    assert manifest["errors"] == [], manifest["errors"]
+    errors = cdp.send("Page.getInstallabilityErrors")["installabilityErrors"]
+    # A Playwright context is an incognito profile, where Chromium never installs.
+    assert [e["errorId"] for e in errors if e["errorId"] != "in-incognito"] == []
+    cdp.detach()
+
+
 def publish_story(section, title):
     template = StoryPage.objects.live().child_of(section).first()
     story = StoryPage(
@@ -110,6 +122,7 @@ def test_home_section_and_saved_radio_story_are_read_offline(demo, demo_password
         page.goto("/")
         worker_ready(page)
         kept(page, "/")
+        installable(page)
         page.locator("nav.sections a", has_text=section.title).first.click()
         page.wait_for_url(f"**{url_path(section)}")
         kept(page, url_path(section))
