@@ -102,6 +102,7 @@ def worker_config() -> dict:
         "maxPages": settings.HOITU_OFFLINE_MAX_PAGES,
         "maxImages": settings.HOITU_OFFLINE_MAX_IMAGES,
         "networkTimeoutMs": settings.HOITU_OFFLINE_NETWORK_TIMEOUT_MS,
+        "refreshMinMs": settings.HOITU_OFFLINE_REFRESH_MINUTES * 60_000,
         "noCache": list(settings.HOITU_OFFLINE_NEVER_CACHE),
     }
 

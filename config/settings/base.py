@@ -705,6 +705,8 @@ HOITU_OFFLINE_MAX_PAGES = 60
 HOITU_OFFLINE_MAX_IMAGES = 120
 # A page's network answer waited for before the kept copy is shown (patchy links).
 HOITU_OFFLINE_NETWORK_TIMEOUT_MS = 4000
+# Back online, everything kept is fetched again at most this often (links that drop often).
+HOITU_OFFLINE_REFRESH_MINUTES = 10
 # Never answered from the worker's caches (personal, payment, staff, live counters).
 HOITU_OFFLINE_NEVER_CACHE = (
     "/admin/",

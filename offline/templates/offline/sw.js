@@ -464,6 +464,14 @@ let refreshing = null;
 function refreshAll() {
   if (!refreshing) {
     refreshing = (async () => {
+      // A link that drops every few minutes must not fetch everything each time.
+      const meta = await caches.open(META);
+      const stamp = self.location.origin + "/__hoitu__/refreshed";
+      const last = await meta.match(stamp);
+      if (last && Date.now() - Number(await last.text()) < CONFIG.refreshMinMs) {
+        await tell({ type: "refreshed" });
+        return;
+      }
       const records = await allRecords();
       let fetched = 0;
       const again = (url) =>
@@ -473,12 +481,13 @@ function refreshAll() {
           .catch(() => {});
       for (const record of records.filter((r) => r.kind === "list")) {
         await again(new URL(record.url, self.location.origin));
-        await keepList(record.url, { force: true }).catch(() => {});
+        await keepList(record.url, { force: !saveData() }).catch(() => {});
       }
       for (const record of records.filter((r) => r.saved)) {
         await again(new URL(record.url, self.location.origin));
       }
       if (records.length && !fetched) throw new Error("Chưa có kết nối mạng.");
+      await meta.put(stamp, new Response(String(Date.now())));
       await tell({ type: "refreshed" });
     })().finally(() => (refreshing = null));
   }
