@@ -12,6 +12,7 @@ from django.http import Http404, HttpResponse, JsonResponse
 from django.template.loader import render_to_string
 from django.templatetags.static import static
 from django.urls import reverse
+from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.views.decorators.http import require_GET
 from wagtail.models import Site
 
@@ -172,7 +173,13 @@ def offline_list(request):
             403,
         )
     response = JsonResponse(data, json_dumps_params={"ensure_ascii": False})
-    response["Cache-Control"] = "private, no-store"
+    if request.user.is_authenticated:
+        response["Cache-Control"] = "private, no-store"
+    else:
+        # Free stories only, the same for every anonymous reader: the page cache in front
+        # (deploy/nginx/hoitu.conf) may keep it a little (a personal cookie skips it there).
+        patch_cache_control(response, public=True, max_age=settings.HOITU_PAGE_CACHE_SECONDS)
+        patch_vary_headers(response, ["Cookie"])
     return response
 
 

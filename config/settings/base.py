@@ -721,5 +721,7 @@ HOITU_OFFLINE_NEVER_CACHE = (
     "/dev/",
     "/ngoai-tuyen/danh-sach/",
 )
-HOITU_OFFLINE_LISTS_PER_MINUTE = int(os.environ.get("HOITU_OFFLINE_LISTS_PER_MINUTE", "60"))
+# Per address: a carrier's NAT puts many readers behind one; a refusal only means fewer
+# stories kept in advance.
+HOITU_OFFLINE_LISTS_PER_MINUTE = int(os.environ.get("HOITU_OFFLINE_LISTS_PER_MINUTE", "120"))
 # --- end offline ---

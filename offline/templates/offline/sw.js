@@ -113,8 +113,10 @@ function navigate(event, url) {
   return cachedPage(pageKey(url)).then((cached) => {
     if (!cached) return network.catch(offlinePage);
     // A patchy link: the copy after networkTimeoutMs, the fresh page stored when it comes.
+    // The app failing (5xx) also gets the copy.
     const late = new Promise((resolve) => setTimeout(() => resolve(cached), CONFIG.networkTimeoutMs));
-    return Promise.race([network, late]).catch(() => cached);
+    const answer = network.then((response) => (response.status >= 500 ? cached : response));
+    return Promise.race([answer, late]).catch(() => cached);
   });
 }
 
@@ -253,11 +255,12 @@ async function forgetPage(url) {
 }
 
 // Stores a page answer as its X-Hoitu-Offline header allows; a "never", a 404 or a 410
-// drops the copy (a story taken down, a paid story after the reader left).
-async function keepPage(url, response) {
+// drops the copy (a story taken down, a paid story after the reader left). A server error
+// keeps it: the app being down is when the copy is needed.
+async function keepPage(url, response, { trim = true } = {}) {
   const store = response.headers.get("X-Hoitu-Offline");
   if (response.type !== "basic" || [404, 410].includes(response.status) || store === "never") {
-    if (response.status !== 0 && (store === "never" || response.status >= 400)) await forgetPage(url);
+    if (store === "never" || [404, 410].includes(response.status)) await forgetPage(url);
     return null;
   }
   if (response.status !== 200 || !["public", "private"].includes(store)) return null;
@@ -275,7 +278,7 @@ async function keepPage(url, response) {
   } else if (/<article class="story"/.test(html)) {
     await putRecord({ kind: "story", url: url.pathname, title: name, store });
   }
-  await trimPages();
+  if (trim) await trimPages();
   return html;
 }
 
@@ -311,7 +314,7 @@ async function keepImage(src) {
 async function keepStory(story, force) {
   const url = new URL(story.url, self.location.origin);
   if (force || !(await cachedPage(pageKey(url)))) {
-    await keepPage(url, await get(url, force));
+    await keepPage(url, await get(url, force), { trim: false });
   }
   const record = await getRecord(url.pathname);
   if (!record) return; // the server would not let it be kept
