@@ -281,3 +281,36 @@ def test_an_anonymous_reader_never_gets_paid_text_stored(demo):
         for snippet in paid_snippets(metered):
             assert snippet not in body
         assert "Đọc ngoại tuyến" in body
+
+
+def test_another_reader_on_the_same_phone_never_sees_the_first_ones_paid_copies(
+    demo, demo_password, make_reader, subscribe
+):
+    """The first reader's session ends without a log-out (cookies gone); a second
+    subscriber logs in on the same phone: the first paid page that reaches the worker
+    under the new reader empties the private cache of the first one's copies."""
+    premium = list(StoryPage.objects.live().filter(access_level=AccessLevel.PREMIUM)[:2])
+    site = premium[0].get_site()
+    first_path, second_path = url_path(premium[0]), url_path(premium[1])
+    second = make_reader(email="docgia.hai@example.vn")
+    subscribe(second, site)
+
+    with serve_project(media=True) as base, chromium() as browser:
+        page = reader_page(
+            browser, base.replace("localhost", site.hostname), "docgia.thuebao", demo_password
+        )
+        page.goto(first_path)
+        worker_ready(page)
+        page.locator("[data-offline-save] button").click()
+        wait_until(page, "document.querySelector('[data-offline-save]').dataset.state !== 'idle'")
+        assert stored(page, first_path)
+
+        page.context.clear_cookies()  # the session ends, nobody pressed "Đăng xuất"
+        page.goto("/tai-khoan/dang-nhap/")
+        page.fill("main input[name=username]", "docgia.hai@example.vn")
+        page.fill("main input[name=password]", "mat-khau-rat-dai-2026")
+        with page.expect_navigation():
+            page.click("main form button[type=submit]")
+        page.goto(second_path)
+        wait_until(page, f"caches.match(location.origin + '{first_path}').then(r => !r)")
+        assert stored(page, second_path)
