@@ -173,6 +173,7 @@ def test_home_section_and_saved_radio_story_are_read_offline(demo, demo_password
 
         open_offline(page, "/ngoai-tuyen/")
         wait_until(page, "document.documentElement.dataset.offlineListed !== undefined")
+        assert page.locator("[data-offline-missing]").count() == 0
         saved = page.locator("[data-offline-saved]").inner_text()
         assert radio.title in saved and "Có âm thanh" in saved
         pages = page.locator("[data-offline-pages]").inner_text()
@@ -241,6 +242,7 @@ def test_paid_text_is_kept_only_for_the_entitled_reader_and_leaves_at_logout(dem
         for snippet in snippets:
             assert snippet not in body
         assert response.status == 200 and "Đọc ngoại tuyến" in body  # the offline page
+        assert "chưa được lưu trên máy này" in page.locator("[data-offline-missing]").inner_text()
         shot(page, "offline-paid-after-logout")
 
 

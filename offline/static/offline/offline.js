@@ -176,5 +176,16 @@
       root.setAttribute("data-offline-listed", String(all.length));
     });
   }
-  if (document.querySelector("[data-offline-list]")) showList();
+  var list = document.querySelector("[data-offline-list]");
+  if (list) {
+    showList();
+    // Served by the worker in place of a page it does not have.
+    if (location.pathname !== script.getAttribute("data-offline-page")) {
+      var missing = document.createElement("p");
+      missing.className = "note";
+      missing.setAttribute("data-offline-missing", "");
+      missing.textContent = "Trang bạn mở chưa được lưu trên máy này. Đây là những gì đọc được khi không có mạng.";
+      list.parentNode.insertBefore(missing, list);
+    }
+  }
 })();
