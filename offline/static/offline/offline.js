@@ -69,7 +69,7 @@
 
   // --- The note while offline -------------------------------------------------------------
   var note = document.createElement("p");
-  note.className = "offline-note";
+  note.className = "note offline-note";
   note.setAttribute("role", "status");
   note.hidden = true;
   note.textContent = "Bạn đang đọc ngoại tuyến: nội dung đã lưu trên máy, có thể chưa mới nhất.";
