@@ -487,7 +487,23 @@ function refreshAll() {
         await keepList(record.url, { force: !saveData() }).catch(() => {});
       }
       for (const record of records.filter((r) => r.saved)) {
-        await again(new URL(record.url, self.location.origin));
+        const signed = (record.audio || []).some((f) => new URL(f).pathname.startsWith("/tep-media/"));
+        if (!signed) {
+          await again(new URL(record.url, self.location.origin));
+          continue;
+        }
+        // A paid story's audio links are signed for a while: the fresh page names new
+        // ones, so its audio is kept again under them and the old files go.
+        await saveStory(record.url)
+          .then(async (saved) => {
+            fetched += 1;
+            const cache = await caches.open(PRIVATE);
+            for (const file of record.audio) {
+              if (!saved.audio.includes(file)) await cache.delete(file);
+            }
+          })
+          // No longer entitled (or no audio now): the page alone, as the server gives it.
+          .catch(() => again(new URL(record.url, self.location.origin)));
       }
       if (records.length && !fetched) throw new Error("Chưa có kết nối mạng.");
       await meta.put(stamp, new Response(String(Date.now())));
