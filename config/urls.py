@@ -27,6 +27,8 @@ urlpatterns = [
     path("", include("analytics.urls")),
     path("", include("newsletters.urls")),
     path("", include("push.urls")),
+    # /sw.js, the manifest and /ngoai-tuyen/ (docs/offline.md).
+    path("", include("offline.urls")),
 ]
 
 if settings.MEDIA_URL.startswith("/"):

@@ -689,6 +689,44 @@ CELERY_BEAT_SCHEDULE["newsletters-sweep"] = {
     "schedule": crontab(minute="*"),
 }
 
+# --- offline (installable app and offline reading, offline/, docs/offline.md) ---
+INSTALLED_APPS += ["offline"]
+# Clear-Site-Data at log-out; what the service worker may keep of each page.
+MIDDLEWARE += ["offline.middleware.OfflineHeadersMiddleware"]
+# Static paths the service worker loads with importScripts() (web push handlers…).
+HOITU_SERVICE_WORKER_IMPORTS: list[str] = []
+HOITU_OFFLINE_THEME_COLOUR = "#a3161b"  # --accent of static/css/site.css
+HOITU_OFFLINE_MANIFEST_MAX_AGE = 86400
+# Stories kept for the home page (it shows 7 + 4 per section) and for an opened section.
+HOITU_OFFLINE_HOME_STORIES = int(os.environ.get("HOITU_OFFLINE_HOME_STORIES", "10"))
+HOITU_OFFLINE_SECTION_STORIES = int(os.environ.get("HOITU_OFFLINE_SECTION_STORIES", "6"))
+# Pages and images a device keeps beyond the saved stories and list pages (oldest go).
+HOITU_OFFLINE_MAX_PAGES = 60
+HOITU_OFFLINE_MAX_IMAGES = 120
+# A page's network answer waited for before the kept copy is shown (patchy links).
+HOITU_OFFLINE_NETWORK_TIMEOUT_MS = 4000
+# Back online, everything kept is fetched again at most this often (links that drop often).
+HOITU_OFFLINE_REFRESH_MINUTES = 10
+# Never answered from the worker's caches (personal, payment, staff, live counters).
+HOITU_OFFLINE_NEVER_CACHE = (
+    "/admin/",
+    "/tai-khoan/",
+    "/thanh-toan/",
+    "/goi-cuoc/",
+    "/tim-kiem/",
+    "/api/",
+    "/a/",
+    "/ban-tin/",
+    "/documents/",
+    "/dev/",
+    "/ngoai-tuyen/danh-sach/",
+    "/tin-nong/",
+)
+# Per address: a carrier's NAT puts many readers behind one; a refusal only means fewer
+# stories kept in advance.
+HOITU_OFFLINE_LISTS_PER_MINUTE = int(os.environ.get("HOITU_OFFLINE_LISTS_PER_MINUTE", "120"))
+# --- end offline ---
+
 # --- aiservices ---
 # Outside AI providers (FPT.AI, Viettel AI) per agency, their encrypted keys, the agency's
 # policy on paid text and the count of every call (docs/ai.md).

@@ -249,3 +249,23 @@ def run_page_cache_checks(site, gunicorn, stories):
     assert new_title in body
     # Nothing cached for a personal request: the reader logged in sees the outage.
     assert request(port, path, host, {"Cookie": "sessionid=abc"})[0] == 502
+
+
+def test_service_worker_is_never_kept_by_the_page_cache(gunicorn, tmp_path, demo):
+    """/sw.js (offline/, docs/offline.md) goes to the app every time, with its headers."""
+    site = Nginx(tmp_path / "nginx", gunicorn.port)
+    site.start()
+    try:
+        host = Site.objects.get(is_default_site=True).hostname
+        for _ in range(2):
+            status, headers, body = request(site.https_port, "/sw.js", host)
+            assert status == 200 and "importScripts" in body
+            assert headers.get("X-Cache-Status", "") == ""  # no cache on this location
+            assert headers["Service-Worker-Allowed"] == "/"
+            assert "no-cache" in headers["Cache-Control"]
+            assert headers["Content-Type"].startswith("text/javascript")
+        # A page next to it is still kept (the page cache is untouched).
+        request(site.https_port, "/", host)
+        assert request(site.https_port, "/", host)[1]["X-Cache-Status"] == "HIT"
+    finally:
+        site.stop()

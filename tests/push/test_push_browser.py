@@ -25,12 +25,12 @@ from .test_push import _site, _story, _subscribe
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db]
 
-WORKER = "/sw-thu-nghiem.js"
+# The reader site's own service worker (offline/), which imports push/sw-push.js.
+WORKER = "/sw.js"
 
 
 @pytest.fixture
 def test_worker(settings):
-    settings.ROOT_URLCONF = "tests.push.urls"
     settings.PUSH_SERVICE_WORKER_URL = WORKER
 
 

@@ -1,0 +1,3 @@
+"""The paywall's reader fixtures, for the offline tests."""
+
+from tests.paywall.conftest import make_reader, subscribe  # noqa: F401
