@@ -81,7 +81,8 @@ def test_the_worker_is_served_from_the_root_never_kept_by_a_cache(demo, client):
     body = response.content.decode()
     assert "importScripts(" in body and "__HOITU_SW_VERSION__" not in body
     assert '"offlinePage": "/ngoai-tuyen/"' in body
-    assert "const IMPORTS = [];" in body
+    # The push app's handlers (push/static/push/sw-push.js) come in by the setting.
+    assert 'const IMPORTS = ["/static/push/sw-push.js"];' in body
 
 
 @override_settings(HOITU_SERVICE_WORKER_IMPORTS=["push/push-sw.js"])
