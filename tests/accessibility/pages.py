@@ -43,6 +43,18 @@ def premium_wall(site):
     return _path(_stories(site, access_level="premium").first())
 
 
+def broadcast(path):
+    """A page only a broadcaster's outlet has (its channels, live and on schedule)."""
+
+    def find(site):
+        from newsroom.models import Outlet
+
+        return path if Outlet.objects.filter(site=site, kind="broadcast").exists() else None
+
+    find.__name__ = f"broadcast_{path.strip('/')}"
+    return find
+
+
 PAGES = {
     "home": "/",
     "section": section,
@@ -55,6 +67,8 @@ PAGES = {
     "login": "/tai-khoan/dang-nhap/",
     "signup": "/tai-khoan/dang-ky/",
     "newsletters": "/ban-tin/",
+    "live": broadcast("/truc-tiep/"),
+    "schedule": broadcast("/lich-phat-song/"),
 }
 
 LOGGED_IN_PAGES = {

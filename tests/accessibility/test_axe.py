@@ -79,3 +79,30 @@ def test_account_pages_logged_in_have_no_serious_violation(demo, demo_password, 
             problems += check(page, urls, size, report)
     write_report(f"{size}-logged-in", report)
     assert not problems, "\n".join(problems)
+
+
+BROKEN = """<!DOCTYPE html><html><head><title>Trang hỏng</title></head><body><main>
+<h1>Tin bài</h1>
+<img src="data:image/gif;base64,R0lGODlhAQABAAAAACw=">
+<input type="text" name="q">
+<p style="color:#bbb;background:#fff">Chữ mờ khó đọc</p>
+<a href="/x"></a>
+</main></body></html>"""
+
+
+def test_the_checks_fail_a_page_that_breaks_the_rules():
+    """The harness is not blind: axe reports the missing alt, label, link name and lang,
+    and the low contrast of this page; a focus ring taken away fails the keyboard walk."""
+    from .keyboard import tab_to
+
+    with chromium() as browser:
+        page = new_page(browser, "http://127.0.0.1")
+        page.set_content(BROKEN)
+        found = {v["id"]: v["impact"] for v in failing(axe_run(page))}
+        assert {"image-alt", "label", "link-name", "html-has-lang", "color-contrast"} <= set(found)
+        page.set_content(
+            "<!DOCTYPE html><html lang=vi><body><a href='#a'>Một</a> <a href='#b'>Hai</a>"
+            "<style>a:focus-visible{outline:none}</style></body></html>"
+        )
+        with pytest.raises(AssertionError, match="focus not visible"):
+            tab_to(page, "a[href='#b']")

@@ -13,6 +13,7 @@ from ..paywall.conftest import BROWSER_UA
 from ..paywall.server import serve_project
 from .keyboard import focus_matches, focused, tab_to
 from .pages import premium_wall, story
+from .ranges import with_byte_ranges
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db]
 
@@ -109,7 +110,7 @@ def test_players_by_keyboard(demo, kind):
     assert path
     player = f"{kind}[data-player]"
 
-    with serve_project(media=True) as base, chromium() as browser:
+    with serve_project(media=True, wrap=with_byte_ranges) as base, chromium() as browser:
         page = new_page(browser, origin(base, broadcaster.hostname), user_agent=BROWSER_UA)
         page.goto(path)
         tab_to(page, player)
