@@ -17,9 +17,9 @@ class QuietHandler(WSGIRequestHandler):
 
 
 @contextlib.contextmanager
-def serve_project(media=False):
+def serve_project(media=False, wrap=None):
     """`media=True` also serves MEDIA_URL from MEDIA_ROOT (players' files), as the
-    live server does."""
+    live server does; `wrap` wraps the WSGI handler (tests/accessibility/ranges.py)."""
     connection = connections["default"]
     connection.inc_thread_sharing()
     # Django closes "old" connections at request boundaries; in the test's transaction
@@ -27,6 +27,7 @@ def serve_project(media=False):
     # disconnecting it is not enough).
     connection.close_if_unusable_or_obsolete = lambda: None
     handler = _MediaFilesHandler(WSGIHandler()) if media else WSGIHandler()
+    handler = wrap(handler) if wrap else handler
     server = make_server(
         "127.0.0.1", 0, handler, server_class=WSGIServer, handler_class=QuietHandler
     )
