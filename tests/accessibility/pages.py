@@ -67,6 +67,7 @@ PAGES = {
     "login": "/tai-khoan/dang-nhap/",
     "signup": "/tai-khoan/dang-ky/",
     "newsletters": "/ban-tin/",
+    "offline": "/ngoai-tuyen/",
     "live": broadcast("/truc-tiep/"),
     "schedule": broadcast("/lich-phat-song/"),
 }
