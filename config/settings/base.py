@@ -694,3 +694,12 @@ CELERY_BEAT_SCHEDULE["newsletters-sweep"] = {
 # policy on paid text and the count of every call (docs/ai.md).
 INSTALLED_APPS += ["aiservices"]
 # --- end aiservices ---
+
+# --- transcripts ---
+# Transcripts of radio and TV cuts through the agency's speech-to-text accounts
+# (docs/transcripts.md): 16 kHz mono WAV chunks, at most this many seconds per provider
+# (FPT.AI gives no timings inside a chunk: short chunks keep the segments short).
+INSTALLED_APPS += ["transcripts"]
+TRANSCRIPTS_SAMPLE_RATE = 16000
+TRANSCRIPTS_CHUNK_SECONDS = {"fpt": 15, "viettel": 60}
+# --- end transcripts ---
