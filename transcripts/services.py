@@ -273,7 +273,8 @@ def story_from_transcript(*, transcript: Transcript, section, title: str, user):
     if not paragraphs:
         raise ValidationError("Bản ghi lời chưa có nội dung để tạo bài.")
     asset = transcript.asset
-    standfirst = paragraphs[0]
+    # The opening words as the standfirst, for the desk to rewrite (the field is required).
+    standfirst = next(s.text for s in transcript.segments.all() if s.text)
     if len(standfirst) > 300:
         standfirst = standfirst[:300].rsplit(" ", 1)[0] + "…"
     story = StoryPage(
