@@ -26,6 +26,7 @@ urlpatterns = [
     path("", include("search.urls")),
     path("", include("analytics.urls")),
     path("", include("newsletters.urls")),
+    path("", include("transcripts.urls")),
 ]
 
 if settings.MEDIA_URL.startswith("/"):

@@ -53,6 +53,48 @@ def reader_transcript(asset) -> Transcript | None:
     """The transcript a reader may see under a radio/TV story: corrected ones only."""
     if asset is None:
         return None
-    return (
-        Transcript.objects.filter(asset=asset, corrected=True).prefetch_related("segments").first()
-    )
+    # Cached on the instance: the story page and its video player ask for the same cut.
+    if not hasattr(asset, "_hoitu_reader_transcript"):
+        asset._hoitu_reader_transcript = (
+            Transcript.objects.filter(asset=asset, corrected=True)
+            .prefetch_related("segments")
+            .first()
+        )
+    return asset._hoitu_reader_transcript
+
+
+def _vtt_time(seconds: float) -> str:
+    millis = int(round(max(0.0, seconds) * 1000))
+    hours, rest = divmod(millis, 3_600_000)
+    minutes, rest = divmod(rest, 60_000)
+    secs, millis = divmod(rest, 1000)
+    return f"{hours:02d}:{minutes:02d}:{secs:02d}.{millis:03d}"
+
+
+def _vtt_text(text: str) -> str:
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return " ".join(text.split())  # no blank line may end a cue early
+
+
+def webvtt(transcript: Transcript) -> str:
+    """The corrected transcript as WebVTT captions, one cue per segment."""
+    cues = ["WEBVTT", ""]
+    for number, segment in enumerate((s for s in transcript.segments.all() if s.text), 1):
+        end = max(segment.end, segment.start + 0.5)
+        cues += [
+            str(number),
+            f"{_vtt_time(segment.start)} --> {_vtt_time(end)}",
+            _vtt_text(segment.text),
+            "",
+        ]
+    return "\n".join(cues)
+
+
+def public_captions(asset) -> Transcript | None:
+    """Captions anyone may fetch: a corrected transcript of a cut no paid story uses (a
+    paid story's words stay behind its gate: the reader sees them in "Xem lời thoại")."""
+    from newsroom.media.access import is_protected
+
+    if asset is None or asset.type != "video" or is_protected(asset):
+        return None
+    return reader_transcript(asset)

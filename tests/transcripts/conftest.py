@@ -34,6 +34,24 @@ def speech_file(tmp_path_factory):
     return path
 
 
+@pytest.fixture(scope="session")
+def video_file(tmp_path_factory, speech_file):
+    """A 7-second TV cut: a small test picture over the same recording."""
+    path = tmp_path_factory.mktemp("video") / "phong-su.mp4"
+    subprocess.run(
+        [
+            "ffmpeg", "-nostdin", "-hide_banner", "-loglevel", "error", "-y",
+            "-f", "lavfi", "-i", "testsrc2=size=320x180:rate=25:duration=7",
+            "-i", str(speech_file),
+            "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p",
+            "-c:a", "aac", "-shortest", str(path),
+        ],
+        check=True,
+        timeout=120,
+    )  # fmt: skip
+    return path
+
+
 @pytest.fixture
 def stt():
     fake = FakeSTT()
@@ -73,7 +91,7 @@ def account(stt):
 
 
 @pytest.fixture
-def make_cut(django_capture_on_commit_callbacks, speech_file):
+def make_cut(django_capture_on_commit_callbacks, speech_file, video_file):
     """Uploads the recording into the agency's collection; the media pipeline (eager
     Celery, run at commit) processes it and, once ready, the transcript is made."""
 
@@ -82,7 +100,8 @@ def make_cut(django_capture_on_commit_callbacks, speech_file):
             asset = MediaAsset(
                 title=title, type=media_type, collection=agency_collection(agency=agency)
             )
-            asset.file.save("thoi-su.wav", ContentFile(speech_file.read_bytes()), save=False)
+            source = speech_file if media_type == "audio" else video_file
+            asset.file.save(source.name, ContentFile(source.read_bytes()), save=False)
             asset.save()
         asset.refresh_from_db()
         assert asset.is_ready, asset.processing_error

@@ -306,3 +306,60 @@ def test_reader_page_shows_only_a_corrected_transcript(client, bao, account, mak
     html = client.get(url, HTTP_HOST=host).content.decode()
     assert "<summary>Xem lời thoại</summary>" in html
     assert "huyện Nga Sơn ra quân" in html and "0:02" in html
+
+
+def _correct_all(cut):
+    transcript_correct(
+        transcript=Transcript.objects.get(asset=cut),
+        user=User.objects.get(username="bientap.baothanhhoa"),
+        texts={s.pk: s.text.replace("nga sơn", "Nga Sơn") for s in segments(cut)},
+    )
+
+
+def test_a_paid_story_shows_its_transcript_only_to_readers_it_lets_in(
+    client, bao, account, make_cut
+):
+    account(bao, "fpt")
+    AIPolicy.objects.create(agency=bao, send_paid_text=True)
+    cut = make_cut(bao)
+    _correct_all(cut)
+    story = StoryPage.objects.live().filter(access_level="free", audio__isnull=False).first()
+    story.audio = cut
+    story.access_level = "premium"
+    story.save_revision().publish()
+    url, host = story.get_url(), story.get_site().hostname
+    html = client.get(url, HTTP_HOST=host).content.decode()
+    assert "Xem lời thoại" not in html and "huyện Nga Sơn" not in html
+    login(client, "docgia.thuebao")
+    html = client.get(url, HTTP_HOST=host).content.decode()
+    assert "Xem lời thoại" in html and "huyện Nga Sơn ra quân" in html
+
+
+def test_a_free_tv_cut_gets_webvtt_captions_and_a_paid_one_does_not(client, bao, account, make_cut):
+    account(bao, "viettel")
+    cut = make_cut(bao, title="Phóng sự: mùa gặt ở Nga Sơn", media_type="video")
+    vtt = f"/loi-thoai/{cut.pk}.vtt"
+    assert client.get(vtt).status_code == 404  # not corrected yet
+    _correct_all(cut)
+    response = client.get(vtt)
+    assert response.status_code == 200 and response["Content-Type"].startswith("text/vtt")
+    text = response.content.decode()
+    lines = text.splitlines()
+    assert lines[0] == "WEBVTT"
+    first = segments(cut)[0]
+    assert lines[2:5] == [
+        "1",
+        f"00:00:{first.start:06.3f} --> 00:00:{first.end:06.3f}",
+        first.text.replace("nga sơn", "Nga Sơn"),
+    ]
+    assert "00:00:01.5" in text and "huyện Nga Sơn ra quân" in text
+    assert text.count(" --> ") == len(segments(cut))
+    story = StoryPage.objects.live().filter(access_level="free", video__isnull=False).first()
+    story.video = cut
+    story.save_revision().publish()
+    html = client.get(story.get_url(), HTTP_HOST=story.get_site().hostname).content.decode()
+    assert f'<track kind="captions" srclang="vi" label="Tiếng Việt" src="{vtt}">' in html
+    # Once a paid story uses the cut, its words are not public.
+    story.access_level = "premium"
+    story.save_revision().publish()
+    assert client.get(vtt).status_code == 404

@@ -41,3 +41,19 @@ def reader_transcript(context, story, entitled=False):
     cut = story.video or story.audio
     transcript = find(cut) if entitled else None
     return {"transcript": transcript, "segments": transcript.segments.all() if transcript else []}
+
+
+@register.simple_tag
+def caption_track(media) -> str:
+    """`<track kind="captions">` for a video player, when the cut has public captions."""
+    from django.urls import reverse
+    from django.utils.html import format_html
+
+    from ..selectors import public_captions
+
+    if public_captions(media) is None:
+        return ""
+    return format_html(
+        '<track kind="captions" srclang="vi" label="Tiếng Việt" src="{}">',
+        reverse("transcripts_captions", args=[media.pk]),
+    )
