@@ -10,9 +10,9 @@ from .selectors import public_captions, webvtt
 
 @require_GET
 def captions(request, asset_id):
-    transcript = public_captions(MediaAsset.objects.filter(pk=asset_id).first())
-    if transcript is None:
+    segments = public_captions(MediaAsset.objects.filter(pk=asset_id).first())
+    if not segments:
         raise Http404("Không có phụ đề.")
-    response = HttpResponse(webvtt(transcript), content_type="text/vtt; charset=utf-8")
+    response = HttpResponse(webvtt(segments), content_type="text/vtt; charset=utf-8")
     response["Cache-Control"] = "public, max-age=300"
     return response

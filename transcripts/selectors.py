@@ -7,7 +7,7 @@ from newsroom.media.sharing import media_permission_policy
 from newsroom.models import MediaAsset
 from search.folding import WORD_RE, fold
 
-from .models import Transcript
+from .models import Segment, Transcript
 
 
 def search_form(text: str) -> str:
@@ -49,18 +49,19 @@ def transcript_search(user, query: str, *, limit: int = 20) -> list[dict]:
     return hits
 
 
-def reader_transcript(asset) -> Transcript | None:
-    """The transcript a reader may see under a radio/TV story: corrected ones only."""
+def reader_transcript(asset) -> list[Segment]:
+    """The segments a reader may see under a radio/TV story: of a corrected transcript
+    only ([] otherwise). One query, cached on the instance: the story page and its video
+    player ask for the same cut."""
     if asset is None:
-        return None
-    # Cached on the instance: the story page and its video player ask for the same cut.
-    if not hasattr(asset, "_hoitu_reader_transcript"):
-        asset._hoitu_reader_transcript = (
-            Transcript.objects.filter(asset=asset, corrected=True)
-            .prefetch_related("segments")
-            .first()
+        return []
+    if not hasattr(asset, "_hoitu_reader_segments"):
+        asset._hoitu_reader_segments = list(
+            Segment.objects.filter(transcript__asset=asset, transcript__corrected=True)
+            .exclude(text="")
+            .order_by("position")
         )
-    return asset._hoitu_reader_transcript
+    return asset._hoitu_reader_segments
 
 
 def _vtt_time(seconds: float) -> str:
@@ -76,10 +77,10 @@ def _vtt_text(text: str) -> str:
     return " ".join(text.split())  # no blank line may end a cue early
 
 
-def webvtt(transcript: Transcript) -> str:
-    """The corrected transcript as WebVTT captions, one cue per segment."""
+def webvtt(segments: list[Segment]) -> str:
+    """A corrected transcript's segments as WebVTT captions, one cue per segment."""
     cues = ["WEBVTT", ""]
-    for number, segment in enumerate((s for s in transcript.segments.all() if s.text), 1):
+    for number, segment in enumerate(segments, 1):
         end = max(segment.end, segment.start + 0.5)
         cues += [
             str(number),
@@ -90,11 +91,11 @@ def webvtt(transcript: Transcript) -> str:
     return "\n".join(cues)
 
 
-def public_captions(asset) -> Transcript | None:
+def public_captions(asset) -> list[Segment]:
     """Captions anyone may fetch: a corrected transcript of a cut no paid story uses (a
     paid story's words stay behind its gate: the reader sees them in "Xem lời thoại")."""
     from newsroom.media.access import is_protected
 
     if asset is None or asset.type != "video" or is_protected(asset):
-        return None
+        return []
     return reader_transcript(asset)

@@ -38,9 +38,7 @@ def reader_transcript(context, story, entitled=False):
     lets in; nothing otherwise (docs/transcripts.md)."""
     from ..selectors import reader_transcript as find
 
-    cut = story.video or story.audio
-    transcript = find(cut) if entitled else None
-    return {"transcript": transcript, "segments": transcript.segments.all() if transcript else []}
+    return {"segments": find(story.video or story.audio) if entitled else []}
 
 
 @register.simple_tag
@@ -51,7 +49,7 @@ def caption_track(media) -> str:
 
     from ..selectors import public_captions
 
-    if public_captions(media) is None:
+    if not public_captions(media):
         return ""
     return format_html(
         '<track kind="captions" srclang="vi" label="Tiếng Việt" src="{}">',

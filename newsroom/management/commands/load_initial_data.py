@@ -14,6 +14,7 @@ DEMO_MODULES = [
     "analytics.demo",
     "royalties.demo",
     "newsletters.demo",
+    "transcripts.demo",
 ]
 
 
