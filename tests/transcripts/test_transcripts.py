@@ -363,3 +363,25 @@ def test_a_free_tv_cut_gets_webvtt_captions_and_a_paid_one_does_not(client, bao,
     story.access_level = "premium"
     story.save_revision().publish()
     assert client.get(vtt).status_code == 404
+
+
+def test_a_follower_failing_on_a_ready_cut_never_fails_the_cut(bao, account, make_cut):
+    from newsroom.events import media_ready
+
+    def broken(sender, asset_id, **kwargs):
+        raise RuntimeError("follower bug")
+
+    media_ready.connect(broken, dispatch_uid="test_broken_follower")
+    try:
+        account(bao, "fpt")
+        cut = make_cut(bao)  # asserts the cut is ready
+    finally:
+        media_ready.disconnect(dispatch_uid="test_broken_follower")
+    assert Transcript.objects.get(asset=cut).status == TranscriptStatus.DONE
+
+
+def test_demo_cuts_have_corrected_transcripts_shown_to_readers(client, demo):
+    story = StoryPage.objects.live().filter(access_level="free", video__isnull=False).first()
+    html = client.get(story.get_url(), HTTP_HOST=story.get_site().hostname).content.decode()
+    assert "<summary>Xem lời thoại</summary>" in html and "Mùa gặt ở Nga Sơn" in html
+    assert f'src="/loi-thoai/{story.video_id}.vtt"' in html
