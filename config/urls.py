@@ -29,6 +29,7 @@ urlpatterns = [
     path("", include("push.urls")),
     # /sw.js, the manifest and /ngoai-tuyen/ (docs/offline.md).
     path("", include("offline.urls")),
+    path("", include("transcripts.urls")),
 ]
 
 if settings.MEDIA_URL.startswith("/"):

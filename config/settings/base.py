@@ -805,3 +805,12 @@ ASSIST_CORPUS_STORIES = 3000  # newest indexed stories of an outlet the models l
 # (a rebuild over 3,000 stories costs seconds: bench/assist_suggestions.py --archive).
 ASSIST_CORPUS_REFRESH_IN_BACKGROUND = True
 # --- end assist ---
+
+# --- transcripts ---
+# Transcripts of radio and TV cuts through the agency's speech-to-text accounts
+# (docs/transcripts.md): 16 kHz mono WAV chunks, at most this many seconds per provider
+# (FPT.AI gives no timings inside a chunk: short chunks keep the segments short).
+INSTALLED_APPS += ["transcripts"]
+TRANSCRIPTS_SAMPLE_RATE = 16000
+TRANSCRIPTS_CHUNK_SECONDS = {"fpt": 15, "viettel": 60}
+# --- end transcripts ---

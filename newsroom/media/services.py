@@ -276,4 +276,20 @@ def _swap(asset_id, source, probe, renditions, stored) -> str:
         _delete_files(stored)
         raise
     logger.info("Media asset %s ready: %s renditions", asset_id, len(renditions))
+    _announce_ready(asset_id)
     return "ready"
+
+
+def _announce_ready(asset_id: int) -> None:
+    """Tells the apps that follow cuts (newsroom.events.media_ready); a follower's fault
+    never turns a finished cut into a failed one."""
+    from ..events import media_ready
+
+    def send():
+        for receiver, result in media_ready.send_robust(sender=MediaAsset, asset_id=asset_id):
+            if isinstance(result, Exception):
+                logger.error(
+                    "Media asset %s: %s failed on ready", asset_id, receiver, exc_info=result
+                )
+
+    transaction.on_commit(send)

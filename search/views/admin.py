@@ -1,5 +1,6 @@
 """Staff search of the archive, in the Wagtail admin, limited to the user's agencies."""
 
+from django.apps import apps
 from django.shortcuts import render
 
 from newsroom.selectors import user_agencies
@@ -22,5 +23,19 @@ def staff_search(request):
     return render(
         request,
         "search/admin/staff_search.html",
-        {"result": result, "q": params.get("q", ""), "agencies": agencies},
+        {
+            "result": result,
+            "q": params.get("q", ""),
+            "agencies": agencies,
+            "transcript_hits": _transcript_hits(request.user, params.get("q", "")),
+        },
     )
+
+
+def _transcript_hits(user, query):
+    """Cuts whose corrected transcript holds the words (transcripts app, when installed)."""
+    if not query.strip() or not apps.is_installed("transcripts"):
+        return None
+    from transcripts.selectors import transcript_search
+
+    return transcript_search(user, query[:200])

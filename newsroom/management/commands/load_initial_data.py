@@ -15,6 +15,7 @@ DEMO_MODULES = [
     "royalties.demo",
     "newsletters.demo",
     "push.demo",
+    "transcripts.demo",
 ]
 
 
