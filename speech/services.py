@@ -292,6 +292,13 @@ def story_audio_make(*, story_id: int, generation: int) -> str:
     return "ready"
 
 
+def story_audio_note(*, story_id: int, generation: int, reason: str) -> None:
+    """A reason on a job that is still pending (waiting to be retried)."""
+    StoryAudio.objects.filter(
+        story_id=story_id, generation=generation, state=ListenState.PENDING
+    ).update(reason=reason)
+
+
 def story_audio_fail(*, story_id: int, generation: int, reason: str) -> None:
     """The job gave up: the row says why; the story is untouched."""
     with transaction.atomic():
