@@ -701,6 +701,8 @@ INSTALLED_APPS += ["aiservices"]
 INSTALLED_APPS += ["speech"]
 # Off: publishing makes no audio (the admin's "Làm lại" still does).
 HOITU_SPEECH_AUTO = os.environ.get("HOITU_SPEECH_AUTO", "1") == "1"
+# `load_initial_data` reads a few demo stories aloud (never all 63: see speech/demo.py).
+HOITU_SPEECH_DEMO = HOITU_SPEECH_AUTO
 # Off: no offline fallback (only the agency's providers).
 HOITU_SPEECH_OFFLINE = os.environ.get("HOITU_SPEECH_OFFLINE", "1") == "1"
 HOITU_SPEECH_ESPEAK = os.environ.get("HOITU_SPEECH_ESPEAK", "espeak-ng")

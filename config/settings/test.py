@@ -34,3 +34,4 @@ CONTENT_SECURITY_POLICY["DIRECTIVES"]["form-action"] += ["http://127.0.0.1:*", "
 # Publishing makes no "Nghe bài viết" audio (espeak + ffmpeg for every story published by
 # every test); tests/speech turn it on.
 HOITU_SPEECH_AUTO = False
+HOITU_SPEECH_DEMO = False
