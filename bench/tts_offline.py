@@ -103,6 +103,9 @@ def main():
         print(f"{label:>26}: best {values[0]:.1f} s, worst {values[-1]:.1f} s")
     best = min(r["total_s"] for r in results)
     print(f"{'speed':>26}: {first['duration_s'] / best:.1f}× real time (best run)")
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (children.ru_utime + children.ru_stime) / len(results)
+    print(f"{'CPU (espeak + ffmpeg)':>26}: {cpu:.1f} s per story")
     own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(
         f"{'peak RSS':>26}: this process {own:.0f} MiB, largest child {children_peak_mib():.0f} MiB"
