@@ -203,11 +203,14 @@ def test_audio_versions_count_as_a_multimedia_product(
     assert listen["count"] == 1
 
 
-def test_demo_reads_a_few_stories_and_one_paid_one(demo, settings):
+def test_demo_reads_a_few_stories_and_one_paid_one(
+    demo, settings, django_capture_on_commit_callbacks
+):
     from speech import demo as speech_demo
 
     settings.HOITU_SPEECH_DEMO = True
-    speech_demo.load()
+    with django_capture_on_commit_callbacks(execute=True):
+        speech_demo.load()
     ready = StoryAudio.objects.filter(state=ListenState.READY)
     assert ready.count() >= 4 and ready.filter(paid=True).count() == 1
     assert not StoryAudio.objects.exclude(state=ListenState.READY).exists()
