@@ -37,9 +37,9 @@ class StoryAudio(models.Model):
         related_name="+",
     )
     # sha256 of the spoken text (after normalisation) and whether it was paid text.
-    text_hash = models.CharField(max_length=64, blank=True)
+    text_hash = models.CharField("mã băm văn bản đã đọc", max_length=64, blank=True)
     # Bumped at each request; a job made for an older generation is thrown away.
-    generation = models.PositiveIntegerField(default=0)
+    generation = models.PositiveIntegerField("lượt yêu cầu", default=0)
     paid = models.BooleanField("bài thu phí", default=False)
     provider = models.CharField("làm bởi", max_length=16, blank=True)
     mp3 = models.FileField("MP3", max_length=255, blank=True)
