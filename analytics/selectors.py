@@ -146,11 +146,34 @@ def stories(*, year: int, agency: Agency | None = None) -> list[dict]:
         story_id__in=[r["pk"] for r in rows]
     ).values_list("story_id", "author_id"):
         authors[story_id].append(user_id)
+    listen = _listen_ready([r["pk"] for r in rows])
     for r in rows:
+        r["listen"] = r["pk"] in listen
         r["section_id"], r["section"] = sections.get(r["path"][:-4], (None, ""))
         r["authors"] = authors.get(r["pk"], [])
         r["flagged"] = any(r[f] for f in FLAGS)
     return rows
+
+
+# An audio version ("Nghe bài viết", docs/speech.md) is one more multimedia product of the
+# story: counted in the format grouping under its own label, in the story's period, never
+# by turning the text story into a multimedia one.
+LISTEN_GROUP = "listen"
+LISTEN_LABEL = "Bản nghe bài viết (giọng đọc tự động)"
+
+
+def _listen_ready(story_ids: list[int]) -> set[int]:
+    from django.apps import apps
+
+    if not story_ids or not apps.is_installed("speech"):
+        return set()
+    from speech.models import ListenState, StoryAudio
+
+    return set(
+        StoryAudio.objects.filter(story_id__in=story_ids, state=ListenState.READY).values_list(
+            "story_id", flat=True
+        )
+    )
 
 
 def _period_key(moment: datetime.datetime, period: str) -> str:
@@ -172,7 +195,7 @@ def _group_counts(rows: list[dict], *, by: str, period: str) -> dict[str, Counte
         elif by in ("section", "desk"):
             groups = [story["section"]]
         elif by == "format":
-            groups = [story["primary_format"]]
+            groups = [story["primary_format"]] + ([LISTEN_GROUP] if story.get("listen") else [])
         elif by == "flag":
             groups = [f for f in FLAGS if story[f]] or ["none"]
         else:
@@ -214,7 +237,7 @@ def _growth_rows(rows_of: dict[int, list[dict]], *, year: int, by: str) -> list[
     if by == "format":
         from newsroom.models import PrimaryFormat
 
-        labels = dict(PrimaryFormat.choices)
+        labels = dict(PrimaryFormat.choices) | {LISTEN_GROUP: LISTEN_LABEL}
     elif by == "author":
         users = get_user_model().objects.filter(pk__in=[g for g in groups if g.isdigit()])
         labels = {str(u.pk): u.get_full_name() or u.get_username() for u in users}

@@ -19,6 +19,7 @@ urlpatterns = [
     path("documents/", include(wagtaildocs_urls)),
     # Each app owns its addresses; they come before Wagtail's page catch-all.
     path("", include("newsroom.urls")),
+    path("", include("speech.urls")),
     path("", include("paywall.urls")),
     # Wagtail API v2; the paywall gates story bodies to the teaser there.
     path("api/v2/", api_router.urls),

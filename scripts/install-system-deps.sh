@@ -5,7 +5,8 @@
 # compiles the Vietnamese catalogues in locale/ and newsroom/locale/), postgresql-client
 # (pg_dump/pg_restore for `manage.py backup`/`restore`; same major version as the server),
 # nginx and systemd-analyze (tests/deploy run the shipped deploy/nginx/hoitu.conf and
-# verify the units of deploy/systemd).
+# verify the units of deploy/systemd), espeak-ng (the offline Vietnamese voice of
+# "Nghe bài viết", docs/speech.md).
 # `--bench` adds wrk, which the benchmarks in bench/ drive (never the tests).
 set -euo pipefail
 need=()
@@ -13,6 +14,7 @@ if [ "${1:-}" = "--bench" ]; then
     command -v wrk >/dev/null || need+=(wrk)
 fi
 command -v ffmpeg >/dev/null || need+=(ffmpeg)
+command -v espeak-ng >/dev/null || need+=(espeak-ng)
 command -v chromium >/dev/null || need+=(chromium chromium-driver)
 command -v pdftotext >/dev/null || need+=(poppler-utils)
 command -v msgfmt >/dev/null || need+=(gettext)

@@ -31,7 +31,7 @@ from ..reports import render as render_report
 
 LEADERS = {Role.EDITOR_IN_CHIEF, Role.MANAGING_EDITOR, Role.ADMIN}
 # Labels as the models name them (the story's format, the event's channel).
-FORMAT_LABELS = dict(PrimaryFormat.choices)
+FORMAT_LABELS = dict(PrimaryFormat.choices) | {selectors.LISTEN_GROUP: selectors.LISTEN_LABEL}
 CHANNEL_LABELS = dict(Channel.choices)
 MONTHS = [f"T{m}" for m in range(1, 13)]
 PRODUCTION_GROUPINGS = {

@@ -814,3 +814,25 @@ INSTALLED_APPS += ["transcripts"]
 TRANSCRIPTS_SAMPLE_RATE = 16000
 TRANSCRIPTS_CHUNK_SECONDS = {"fpt": 15, "viettel": 60}
 # --- end transcripts ---
+
+# --- speech ---
+# "Nghe bài viết": the audio version of a published text story (docs/speech.md), made by
+# Celery after publish through the agency's TTS accounts (aiservices), then espeak-ng.
+INSTALLED_APPS += ["speech"]
+# Off: publishing makes no audio (the admin's "Làm lại" still does).
+HOITU_SPEECH_AUTO = os.environ.get("HOITU_SPEECH_AUTO", "1") == "1"
+# `load_initial_data` reads a few demo stories aloud (never all 63: see speech/demo.py).
+HOITU_SPEECH_DEMO = HOITU_SPEECH_AUTO
+# Off: no offline fallback (only the agency's providers).
+HOITU_SPEECH_OFFLINE = os.environ.get("HOITU_SPEECH_OFFLINE", "1") == "1"
+HOITU_SPEECH_ESPEAK = os.environ.get("HOITU_SPEECH_ESPEAK", "espeak-ng")
+HOITU_SPEECH_ESPEAK_VOICE = "vi"
+HOITU_SPEECH_ESPEAK_SPEED = 150  # words per minute (espeak's default 175 is hurried in Vietnamese)
+HOITU_SPEECH_ESPEAK_TIMEOUT = 300
+HOITU_SPEECH_HTTP_TIMEOUT = float(os.environ.get("HOITU_SPEECH_HTTP_TIMEOUT", "30"))
+# FPT.AI answers with a link to a file made within 5 s to 2 min: fetched every few seconds.
+HOITU_SPEECH_FPT_POLL_SECONDS = 3.0
+HOITU_SPEECH_FPT_MAX_WAIT = 180.0
+HOITU_SPEECH_TASK_TIME_LIMIT = 1800
+CELERY_TASK_ROUTES["speech.tasks.make_story_audio"] = {"queue": "media"}
+# --- end speech ---

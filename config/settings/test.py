@@ -31,3 +31,7 @@ DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
 HOITU_STAFF_2FA = False
 # Checkout forms end on the gateways' fakes (tests/paywall/fakes.py) on 127.0.0.1.
 CONTENT_SECURITY_POLICY["DIRECTIVES"]["form-action"] += ["http://127.0.0.1:*", "http://localhost:*"]  # noqa: F405
+# Publishing makes no "Nghe bài viết" audio (espeak + ffmpeg for every story published by
+# every test); tests/speech turn it on.
+HOITU_SPEECH_AUTO = False
+HOITU_SPEECH_DEMO = False

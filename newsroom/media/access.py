@@ -74,6 +74,10 @@ def story_cut_ids(story) -> set[int]:
 
 def raw_file_refused(name: str) -> bool:
     """True when a file under MEDIA_URL must not be served at its public address."""
+    if name.lstrip("/").startswith("speech/"):  # "Nghe bài viết" audio (speech/access.py)
+        from speech.access import raw_file_refused as listen_refused
+
+        return listen_refused(name)
     asset = asset_for_name(name)
     return asset is not None and is_protected(asset)
 

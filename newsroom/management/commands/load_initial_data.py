@@ -2,6 +2,7 @@ from importlib import import_module
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.test.utils import override_settings
 
 # Each app may add its own demo data in a module with a `load(stdout)` function; they run
 # in the order data flows: the newsroom first, then the apps that follow it. A module that
@@ -16,6 +17,7 @@ DEMO_MODULES = [
     "newsletters.demo",
     "push.demo",
     "transcripts.demo",
+    "speech.demo",
 ]
 
 
@@ -43,13 +45,16 @@ class Command(BaseCommand):
         if once and loader.demo_loaded():
             self.stdout.write("Demo content already loaded.")
             return
-        loader.load(stdout=self.stdout)
-        for name in DEMO_MODULES:
-            try:
-                module = import_module(name)
-            except ModuleNotFoundError as exc:
-                if exc.name != name:
-                    raise
-                continue
-            module.load(stdout=self.stdout)
+        # Publishing each demo story would read it aloud ("Nghe bài viết", seconds of
+        # espeak-ng and ffmpeg each); speech.demo reads a few instead.
+        with override_settings(HOITU_SPEECH_AUTO=False):
+            loader.load(stdout=self.stdout)
+            for name in DEMO_MODULES:
+                try:
+                    module = import_module(name)
+                except ModuleNotFoundError as exc:
+                    if exc.name != name:
+                        raise
+                    continue
+                module.load(stdout=self.stdout)
         self.stdout.write(self.style.SUCCESS("Demo content ready."))

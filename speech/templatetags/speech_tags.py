@@ -1,0 +1,23 @@
+from django import template
+
+from paywall.templatetags.paywall_tags import decision_for
+
+from ..access import is_gated, player_sources
+from ..models import ListenState, StoryAudio
+
+register = template.Library()
+
+
+@register.inclusion_tag("speech/player.html", takes_context=True)
+def listen_player(context, story):
+    """The "Nghe bài viết" player when the story's audio is ready and the reader may have
+    it (a paid story's: only when the paywall's decision for this request is `full`)."""
+    request = context.get("request")
+    row = StoryAudio.objects.filter(story_id=story.pk, state=ListenState.READY).first()
+    if row is None or not row.mp3:
+        return {"show": False}
+    entitled = True
+    if is_gated(row, story):
+        entitled = request is not None and decision_for(request, story).full
+    sources = player_sources(row, story, request=request, entitled=entitled)
+    return {"show": True, "sources": sources, "audio": row, "story": story}
