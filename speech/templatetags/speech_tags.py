@@ -4,6 +4,7 @@ from paywall.templatetags.paywall_tags import decision_for
 
 from ..access import is_gated, player_sources
 from ..models import ListenState, StoryAudio
+from ..services import SKIPPED_FORMATS
 
 register = template.Library()
 
@@ -13,6 +14,8 @@ def listen_player(context, story):
     """The "Nghe bài viết" player when the story's audio is ready and the reader may have
     it (a paid story's: only when the paywall's decision for this request is `full`)."""
     request = context.get("request")
+    if story.primary_format in SKIPPED_FORMATS:  # never made for them: no query either
+        return {"show": False}
     row = StoryAudio.objects.filter(story_id=story.pk, state=ListenState.READY).first()
     if row is None or not row.mp3:
         return {"show": False}
