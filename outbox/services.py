@@ -38,8 +38,9 @@ def message_publish(message_id: int, connection=None) -> bool:
         elif connection is not None:
             deliver.apply_async(args=[message_id], connection=connection, retry=False)
         else:
-            with current_app.connection_for_write() as conn:
-                conn.ensure_connection(max_retries=0)  # kombu's default would retry
+            # A pooled connection (no new one per request); kombu's default would retry.
+            with current_app.pool.acquire(block=True) as conn:
+                conn.ensure_connection(max_retries=0)
                 deliver.apply_async(args=[message_id], connection=conn, retry=False)
     except Exception as exc:  # noqa: BLE001 - any broker failure: the sweep sends it later
         logger.warning("Outbox message %s not published (broker away?): %r", message_id, exc)
