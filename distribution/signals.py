@@ -9,6 +9,8 @@ from .models import DeliveryAction
 
 
 def on_story_published(sender, instance, revision=None, **kwargs):
+    from outbox.services import enqueue
+
     from .services import story_deliveries_create
     from .tasks import websub_ping
 
@@ -21,7 +23,7 @@ def on_story_published(sender, instance, revision=None, **kwargs):
         user=getattr(revision, "user", None),
     )
     if settings.DISTRIBUTION_WEBSUB_HUB:
-        transaction.on_commit(partial(websub_ping.delay, instance.pk))
+        enqueue(websub_ping, instance.pk)  # with the publish: kept if the broker is away
 
 
 def on_story_unpublished(sender, instance, **kwargs):

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from wagtail.models import Site
 
 from config.middleware import client_ip
+from outbox.services import enqueue
 
 from . import services
 from .forms import AccountNewslettersForm, SubscribeForm
@@ -74,7 +75,7 @@ def _queue_confirmation(request, subscriber):
     link = request.build_absolute_uri(
         reverse("newsletters:confirm", args=[subscriber.confirm_token])
     )
-    send_confirmation.delay(subscriber.pk, link)
+    enqueue(send_confirmation, subscriber.pk, link)  # kept if the broker is away
 
 
 @never_cache

@@ -149,11 +149,13 @@ class ReaderPasswordResetForm(ReaderFormMixin, PasswordResetForm):
         no longer than to an unknown one, and an SMTP failure cannot tell them apart."""
         from django.template import loader
 
+        from outbox.services import enqueue
+
         from .tasks import send_reader_mail
 
         subject = "".join(loader.render_to_string(subject_template_name, context).splitlines())
         body = loader.render_to_string(email_template_name, context)
-        send_reader_mail.delay(subject, body, to_email)
+        enqueue(send_reader_mail, subject, body, to_email)  # kept if the broker is away
 
 
 class ReaderSetPasswordForm(ReaderFormMixin, SetPasswordForm):

@@ -29,6 +29,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from wagtail.models import Page, Site
 
+from outbox.services import enqueue
 from twofactor import services as twofactor
 
 from . import selectors, services
@@ -96,7 +97,8 @@ def _send_verification(request, user, next_url=""):
     link = request.build_absolute_uri(
         with_next(reverse("paywall:verify_email", args=[uid, token]), next_url)
     )
-    send_reader_mail.delay(
+    enqueue(
+        send_reader_mail,
         "Xác nhận email tài khoản độc giả",
         render_to_string("paywall/email/verify.txt", {"link": link, "user": user}),
         user.email,
@@ -119,7 +121,8 @@ def _send_already_registered(request, email, next_url=""):
         "reset": request.build_absolute_uri(reverse("paywall:password_reset")),
         "site": Site.find_for_request(request),
     }
-    send_reader_mail.delay(
+    enqueue(
+        send_reader_mail,
         "Có người vừa đăng ký bằng email của bạn",
         render_to_string("paywall/email/already_registered.txt", context),
         email,
@@ -312,7 +315,8 @@ def account_delete(request):
             return redirect("paywall:account_delete")
         logout(request)
         if email:
-            send_reader_mail.delay(
+            enqueue(
+                send_reader_mail,
                 "Tài khoản độc giả của bạn đã được xóa",
                 render_to_string(
                     "paywall/email/account_deleted.txt",

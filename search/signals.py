@@ -1,19 +1,19 @@
 """Follow the newsroom: publishing, unpublishing, moving and deleting a story reach the
 index through Celery after the newsroom's transaction commits."""
 
-from functools import partial
-
-from django.db import transaction
 from django.db.models.signals import post_delete
 from wagtail.signals import page_published, page_unpublished, post_page_move
 
 from newsroom.models import StoryPage
+from outbox.services import enqueue
 
 from . import tasks
 
 
 def _queue(task, page_id: int) -> None:
-    transaction.on_commit(partial(task.delay, page_id))
+    # An outbox row written in the newsroom's transaction: published after commit, and
+    # by beat's outbox sweep if the broker was away then.
+    enqueue(task, page_id)
 
 
 def on_page_changed(sender, instance, **kwargs):

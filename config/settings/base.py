@@ -836,3 +836,19 @@ HOITU_SPEECH_FPT_MAX_WAIT = 180.0
 HOITU_SPEECH_TASK_TIME_LIMIT = 1800
 CELERY_TASK_ROUTES["speech.tasks.make_story_audio"] = {"queue": "media"}
 # --- end speech ---
+
+# --- outbox (transactional outbox for Celery tasks, outbox/, docs/operations.md) ---
+# A task enqueued through outbox.services.enqueue is a row written with the change that
+# asks for it, published after commit and again by beat while no worker has run it: an
+# outage of the broker delays a reader's mail or a search update, never loses it.
+INSTALLED_APPS.insert(INSTALLED_APPS.index("audit") + 1, "outbox")
+OUTBOX_PUBLISH_AFTER_SECONDS = 30  # an unpublished row younger than this: its commit hook
+OUTBOX_REPUBLISH_AFTER_SECONDS = 15 * 60  # published but not run: lost, or failed
+OUTBOX_MAX_FAILURES = 10  # a task failing this often is given up (logged as an error)
+OUTBOX_SWEEP_BATCH = 500
+OUTBOX_KEEP_DAYS = 7  # done rows (task name and times only) kept this long
+CELERY_BEAT_SCHEDULE["outbox-sweep"] = {
+    "task": "outbox.tasks.sweep",
+    "schedule": crontab(minute="*"),
+}
+# --- end outbox ---

@@ -44,10 +44,15 @@ def test_next_keeps_a_local_path_with_its_query():
     assert safe_next(request, "/thoi-su/bai-a/?qua=1") == "/thoi-su/bai-a/?qua=1"
 
 
-def test_signup_and_login_follow_only_local_next(demo, make_reader):
+def test_signup_and_login_follow_only_local_next(
+    demo, make_reader, django_capture_on_commit_callbacks
+):
     client = Client(HTTP_USER_AGENT=BROWSER_UA)
     data = {"email": "moi@example.vn", "password1": PASSWORD, "password2": PASSWORD}
-    response = client.post("/tai-khoan/dang-ky/?next=https://ke-gian.example/", data)
+    with django_capture_on_commit_callbacks(
+        execute=True
+    ):  # the mail is queued after commit (outbox)
+        response = client.post("/tai-khoan/dang-ky/?next=https://ke-gian.example/", data)
     assert response.status_code == 200 and "ke-gian" not in response.content.decode()
     # The verification link carries no off-site address either.
     assert "ke-gian" not in mail.outbox[-1].body
@@ -67,10 +72,13 @@ def test_signup_and_login_follow_only_local_next(demo, make_reader):
     assert response["Location"] == "/thoi-su/bai-a/"
 
 
-def test_signup_sends_a_verification_link_that_leads_back_to_the_story(demo):
+def test_signup_sends_a_verification_link_that_leads_back_to_the_story(
+    demo, django_capture_on_commit_callbacks
+):
     client = Client(HTTP_USER_AGENT=BROWSER_UA)
     data = {"email": "quay-lai@example.vn", "password1": PASSWORD, "password2": PASSWORD}
-    response = client.post("/tai-khoan/dang-ky/?next=/thoi-su/bai-a/", data)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post("/tai-khoan/dang-ky/?next=/thoi-su/bai-a/", data)
     assert response.status_code == 200
     link = re.search(r"https?://\S+", mail.outbox[-1].body).group(0)
     page = client.get(link.split("testserver", 1)[1])
@@ -196,13 +204,16 @@ def test_dev_outbox_is_absent_in_production_settings():
     assert out.stdout.strip().splitlines()[-1] == "404", out.stderr[-2000:]
 
 
-def test_dev_outbox_shows_sent_mail_with_clickable_links_in_debug(demo, settings, tmp_path):
+def test_dev_outbox_shows_sent_mail_with_clickable_links_in_debug(
+    demo, settings, tmp_path, django_capture_on_commit_callbacks
+):
     settings.DEBUG = True
     settings.EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
     settings.EMAIL_FILE_PATH = str(tmp_path)
     client = Client(HTTP_USER_AGENT=BROWSER_UA)
     data = {"email": "hop-thu@example.vn", "password1": PASSWORD, "password2": PASSWORD}
-    client.post("/tai-khoan/dang-ky/", data)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post("/tai-khoan/dang-ky/", data)
     response = client.get("/dev/hop-thu/")
     html = response.content.decode()
     assert response.status_code == 200

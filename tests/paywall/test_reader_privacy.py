@@ -75,7 +75,9 @@ def a_commune_code():
 # --- Sign-up and reset tell nobody who is registered ------------------------------------
 
 
-def test_signup_answers_the_same_for_an_existing_address_and_mails_its_owner(demo):
+def test_signup_answers_the_same_for_an_existing_address_and_mails_its_owner(
+    demo, django_capture_on_commit_callbacks
+):
     first = signup(Client(HTTP_USER_AGENT=BROWSER_UA), "moi.den@example.vn")
     (user,) = User.objects.filter(email__iexact="moi.den@example.vn")
     ReaderProfile.objects.filter(user=user).update(commune_code=a_commune_code())
@@ -84,11 +86,15 @@ def test_signup_answers_the_same_for_an_existing_address_and_mails_its_owner(dem
     mail.outbox.clear()
 
     # Someone else tries the same address (other case, other password).
-    again = signup(Client(HTTP_USER_AGENT=BROWSER_UA), "moi.den@example.vn", "khac-han-2026-x")
+    with django_capture_on_commit_callbacks(
+        execute=True
+    ):  # the mail is queued after commit (outbox)
+        again = signup(Client(HTTP_USER_AGENT=BROWSER_UA), "moi.den@example.vn", "khac-han-2026-x")
     assert answer(again) == answer(first)
     assert again.status_code == 200 and "Kiểm tra hộp thư của bạn" in again.content.decode()
     assert "đã được dùng" not in again.content.decode()
-    upper = signup(Client(HTTP_USER_AGENT=BROWSER_UA), "MOI.DEN@EXAMPLE.VN")
+    with django_capture_on_commit_callbacks(execute=True):
+        upper = signup(Client(HTTP_USER_AGENT=BROWSER_UA), "MOI.DEN@EXAMPLE.VN")
     assert upper.status_code == 200 and "_auth_user_id" not in upper.wsgi_request.session
 
     # The owner is told, with a way in, once however often it is tried (no mail flood);
@@ -121,11 +127,16 @@ def test_signup_with_an_existing_address_takes_as_long_as_a_new_one(demo, settin
     assert times["existing"] > 0.6 * times["new"], times
 
 
-def test_password_reset_answers_the_same_for_a_known_and_an_unknown_address(demo, make_reader):
+def test_password_reset_answers_the_same_for_a_known_and_an_unknown_address(
+    demo, make_reader, django_capture_on_commit_callbacks
+):
     make_reader("co.that@example.vn")
     mail.outbox.clear()
-    known = Client().post("/tai-khoan/quen-mat-khau/", {"email": "co.that@example.vn"})
-    unknown = Client().post("/tai-khoan/quen-mat-khau/", {"email": "khong.co@example.vn"})
+    with django_capture_on_commit_callbacks(
+        execute=True
+    ):  # the mail is queued after commit (outbox)
+        known = Client().post("/tai-khoan/quen-mat-khau/", {"email": "co.that@example.vn"})
+        unknown = Client().post("/tai-khoan/quen-mat-khau/", {"email": "khong.co@example.vn"})
     assert answer(known) == answer(unknown)
     assert known.status_code == 302
     done = Client().get(known["Location"])
@@ -270,7 +281,9 @@ def money_snapshot():
     }
 
 
-def test_reader_deletes_their_account_and_the_ledger_keeps_every_payment(demo):
+def test_reader_deletes_their_account_and_the_ledger_keeps_every_payment(
+    demo, django_capture_on_commit_callbacks
+):
     user, order = paid_reader(demo, "xoa.toi@example.vn")
     pk, email = user.pk, user.email
     phone = Client(HTTP_USER_AGENT=BROWSER_UA)
@@ -292,7 +305,10 @@ def test_reader_deletes_their_account_and_the_ledger_keeps_every_payment(demo):
     assert User.objects.filter(pk=pk).exists()
 
     mail.outbox.clear()
-    done = phone.post("/tai-khoan/xoa-tai-khoan/", {"password": PASSWORD})
+    with django_capture_on_commit_callbacks(
+        execute=True
+    ):  # the mail is queued after commit (outbox)
+        done = phone.post("/tai-khoan/xoa-tai-khoan/", {"password": PASSWORD})
     assert done.status_code == 200 and "Đã xóa tài khoản" in done.content.decode()
 
     # The person is gone, with what was theirs only.
