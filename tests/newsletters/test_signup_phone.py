@@ -21,7 +21,7 @@ EMAIL = "ban.doc.dien.thoai@example.vn"
 def test_phone_reader_subscribes_and_confirms_by_mail(demo, mailbox):
     # No ORM call from this thread while the browser runs: the server thread shares the
     # connection.
-    with serve_project() as base, chromium() as browser:
+    with serve_project(commit_hooks=True) as base, chromium() as browser:
         page = new_page(browser, base, phone=True, user_agent=BROWSER_UA)
         page.goto("/")
         with page.expect_navigation():

@@ -16,10 +16,28 @@ class QuietHandler(WSGIRequestHandler):
         pass
 
 
+def _committing(app, connection):
+    """Runs, when a request ends, the on-commit callbacks it registered, as the commit of
+    its transaction would in production (the test's own transaction never commits): the
+    outbox's mails then go while the browser is still on the page."""
+
+    def wrapped(environ, start_response):
+        before = len(connection.run_on_commit)
+        result = app(environ, start_response)
+        pending = connection.run_on_commit[before:]
+        del connection.run_on_commit[before:]
+        for _sids, func, _robust in pending:
+            func()
+        return result
+
+    return wrapped
+
+
 @contextlib.contextmanager
-def serve_project(media=False, wrap=None):
+def serve_project(media=False, wrap=None, commit_hooks=False):
     """`media=True` also serves MEDIA_URL from MEDIA_ROOT (players' files), as the
-    live server does; `wrap` wraps the WSGI handler (tests/accessibility/ranges.py)."""
+    live server does; `wrap` wraps the WSGI handler (tests/accessibility/ranges.py);
+    `commit_hooks=True` runs each request's on-commit callbacks when it ends."""
     connection = connections["default"]
     connection.inc_thread_sharing()
     # Django closes "old" connections at request boundaries; in the test's transaction
@@ -28,6 +46,7 @@ def serve_project(media=False, wrap=None):
     connection.close_if_unusable_or_obsolete = lambda: None
     handler = _MediaFilesHandler(WSGIHandler()) if media else WSGIHandler()
     handler = wrap(handler) if wrap else handler
+    handler = _committing(handler, connection) if commit_hooks else handler
     server = make_server(
         "127.0.0.1", 0, handler, server_class=WSGIServer, handler_class=QuietHandler
     )

@@ -70,7 +70,7 @@ def test_phone_reader_counts_down_signs_up_pays_and_returns_to_the_story(demo, s
     # Served inside this test's transaction (no flush of the demo database afterwards).
     # No ORM call from this thread while the browser runs: the server thread shares the
     # connection.
-    with serve_project() as base, chromium() as browser:
+    with serve_project(commit_hooks=True) as base, chromium() as browser:
         page = new_page(browser, base, phone=True, user_agent=BROWSER_UA)
 
         # The home list says which stories are paid, in words.

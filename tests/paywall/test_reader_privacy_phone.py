@@ -30,7 +30,7 @@ def test_phone_reader_signup_reveals_nothing_then_downloads_and_deletes(demo):
 
     # No ORM call from this thread while the browser runs: the server thread shares the
     # connection.
-    with serve_project() as base, chromium() as browser:
+    with serve_project(commit_hooks=True) as base, chromium() as browser:
         page = new_page(browser, base, phone=True, user_agent=BROWSER_UA)
 
         # Someone signs up with an address that already has an account.
