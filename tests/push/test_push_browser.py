@@ -1,7 +1,7 @@
 """Web push in Debian's Chromium. A reader on a phone: the "Nhận tin nóng" button, hidden
 where the browser has no Push API, a clear Vietnamese message when the browser cannot
 reach a push service (none is reachable here) or notifications are refused. The service
-worker's handlers (push/static/push/sw-push.js, imported by a stand-in for the site's
+worker's handlers (push/static/push/sw-push.js, imported by the site's service worker
 /sw.js): a message encrypted for a browser and accepted by the imitation push service is
 delivered into the worker with CDP's ServiceWorker.deliverPushMessage; the notification
 shows (registration.getNotifications()) and its receipt reaches the site. The
