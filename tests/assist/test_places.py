@@ -37,7 +37,13 @@ def test_every_old_name_leads_to_a_unit_of_the_register(register):
     assert kinds <= set(places.KIND_WORDS)
 
 
-@pytest.mark.parametrize("sentence,expected", _sentences(), ids=lambda v: str(v)[:40])
+def _test_id(value) -> str:
+    # Sorted: a set's order changes with each process's hash seed, and pytest-xdist's
+    # workers must collect the same test names.
+    return (", ".join(sorted(value)) if isinstance(value, set) else str(value))[:40]
+
+
+@pytest.mark.parametrize("sentence,expected", _sentences(), ids=_test_id)
 def test_sentences_written_by_a_reporter(register, sentence, expected):
     assert {hit.name for hit in places.find(sentence, register)} == expected
 
