@@ -237,6 +237,9 @@ STAFF_ONLY = {
     ("royalties.Grade", "approved_by"),
     ("royalties.Share", "user"),
     ("royalties.Adjustment", "made_by"),
+    # Who accepted or rejected an AI suggestion (staff in the story editor only): the
+    # record of the human decision the plan asks for outlives the account.
+    ("assist.AssistDecision", "user"),
 }
 
 
