@@ -3,6 +3,7 @@ from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
 from wagtail.snippets.views.snippets import SnippetViewSetGroup
 
+from analytics.columns import VnNumberColumn
 from newsroom.views.snippets import AgencyScopedViewSet
 
 from .forms import AIPolicyForm, ProviderAccountForm
@@ -57,7 +58,16 @@ class UsageMonthViewSet(AgencyScopedViewSet):
     model = UsageMonth
     icon = "table"
     menu_label = "Lượt dùng theo tháng"
-    list_display = ["month", "agency", "provider", "capability", "calls", "failures", "units"]
+    # 3.261 ký tự, not 3261: the project's Vietnamese number column.
+    list_display = [
+        "month",
+        "agency",
+        "provider",
+        "capability",
+        VnNumberColumn("calls", model=UsageMonth),
+        VnNumberColumn("failures", model=UsageMonth),
+        VnNumberColumn("units", model=UsageMonth),
+    ]
     list_filter = ["provider", "capability"]
     inspect_view_enabled = True
 
@@ -72,8 +82,8 @@ class CallLogViewSet(AgencyScopedViewSet):
         "provider",
         "capability",
         "ok",
-        "units",
-        "duration_ms",
+        VnNumberColumn("units", model=CallLog),
+        VnNumberColumn("duration_ms", model=CallLog),
         "subject",
     ]
     list_filter = ["provider", "capability", "ok"]

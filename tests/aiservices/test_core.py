@@ -173,3 +173,10 @@ def test_http_turns_provider_answers_into_errors(bao):
         assert ai.http("POST", url, what="fpt tts", data=b"x").status_code == 200
     finally:
         server.shutdown()
+
+
+def test_usage_reads_as_vietnamese_numbers(client, bao):
+    ai.record(bao, "viettel", "stt", ok=True, units=12345)
+    login(client, "tongbientap.baothanhhoa")
+    html = client.get("/admin/snippets/aiservices/usagemonth/").content.decode()
+    assert "12.345" in html and "12345" not in html
