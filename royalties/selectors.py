@@ -154,6 +154,16 @@ def user_statement_agencies(user, first_day: datetime.date) -> list[Agency]:
     return list(Agency.objects.filter(pk__in=set(ids)).order_by("name"))
 
 
+def user_latest_statement_month(user) -> datetime.date | None:
+    """The last month in which `user` has an approved share (their latest statement)."""
+    return (
+        Share.objects.filter(user=user, grade__status=GradeStatus.APPROVED)
+        .order_by("-grade__month__month")
+        .values_list("grade__month__month", flat=True)
+        .first()
+    )
+
+
 def sheet(agency: Agency, first_day: datetime.date) -> dict:
     """The grading screen's data: the month's published works (the counters' list) with
     their grades, graded works no longer published, totals against the fund."""

@@ -71,10 +71,22 @@ def index(request):
     return redirect("royalties_admin:mine")
 
 
-def _months_around(first_day: datetime.date) -> dict:
+def _months_around(first_day: datetime.date, *, back: int = 24) -> dict:
+    """The months before and after, and the month chooser's list ("Tháng 11/2026", newest
+    first: next month back to `back` months ago, the shown month always in it). A list
+    of our own, not <input type="month">: the browser names the months in its own language
+    ("November 2026" in an English Chromium)."""
     prev = (first_day - datetime.timedelta(days=1)).replace(day=1)
     nxt = (first_day + datetime.timedelta(days=32)).replace(day=1)
-    return {"prev": prev, "next": nxt}
+    day = (timezone.localdate().replace(day=1) + datetime.timedelta(days=32)).replace(day=1)
+    choices = []
+    for _ in range(back + 2):
+        choices.append(day)
+        day = (day - datetime.timedelta(days=1)).replace(day=1)
+    if first_day not in choices:
+        choices.append(first_day)
+        choices.sort(reverse=True)
+    return {"prev": prev, "next": nxt, "choices": choices}
 
 
 def month(request):
@@ -317,8 +329,13 @@ def export(request, fmt):
 
 
 def mine(request):
-    """Nhuận bút của tôi: the user's own statement, month by month, in every agency."""
-    first_day = _month(request)
+    """Nhuận bút của tôi: the user's own statement, month by month, in every agency. Opens
+    on the latest month with an approved statement (this month's is not approved yet)."""
+    if not (request.GET.get("thang") or request.POST.get("thang")):
+        latest = selectors.user_latest_statement_month(request.user)
+        first_day = latest or timezone.localdate().replace(day=1)
+    else:
+        first_day = _month(request)
     key = f"u{request.user.pk}"
     statements = [
         selectors.statement(a, first_day, person_key=key)

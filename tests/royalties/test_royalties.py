@@ -351,6 +351,22 @@ def test_reporter_statement_holds_only_their_lines(login, bth):
     assert statements[0].people[0].gross == expected.gross > 0
 
 
+def test_my_statement_opens_on_my_latest_approved_month_chosen_in_vietnamese(login, bth):
+    """Without ?thang the reporter lands on their latest approved month (the demo's August,
+    this month is only proposed), and months are chosen from a Vietnamese list, not the
+    browser's <input type="month"> ("November 2026" in an English browser)."""
+    c = login("phongvien.baothanhhoa")
+    page = c.get(BASE + "cua-toi/")
+    html = page.content.decode()
+    assert page.context["first_day"] == datetime.date(2026, 8, 1)
+    assert '<option value="2026-08" selected>Tháng 08/2026</option>' in html
+    assert 'type="month"' not in html
+    c = login("tongbientap.baothanhhoa")
+    html = c.get(BASE + "thang/?co-quan=baothanhhoa&thang=2019-03").content.decode()
+    assert '<option value="2019-03" selected>Tháng 03/2019</option>' in html
+    assert 'type="month"' not in html
+
+
 def test_counters_count_the_works_royalties_grade(bth):
     """One list: the grading sheet lists exactly the works the production counters count
     for the month, and once graded from the bylines, the works per writer agree too."""
