@@ -53,6 +53,18 @@ def _fresh_fragment_generation():
     start_new_generation()
 
 
+@pytest.fixture(autouse=True)
+def _fresh_signup_rate():
+    """The newsletter sign-up limit counts per address and hour in the (per-process)
+    cache: every test's sign-ups come from 127.0.0.1, so without this a process that ran
+    ten sign-ups in earlier tests would see the next one refused."""
+    from django.core.cache import cache
+
+    from newsletters.views import signup_rate_key
+
+    cache.delete_many([signup_rate_key(ip) for ip in ("127.0.0.1", "::1")])
+
+
 def pytest_sessionfinish(session):
     """The browser tests' shared Chromium (tests/browser.py) ends with the session."""
     from tests.browser import close_shared_browser

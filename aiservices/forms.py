@@ -1,5 +1,7 @@
 from django import forms
+from django.conf import settings
 
+from config import outbound
 from newsroom.views.snippets import AgencyScopedForm
 
 
@@ -30,6 +32,29 @@ class ProviderAccountForm(AgencyScopedForm):
         if not key and not self.instance.credentials_encrypted:
             raise forms.ValidationError("Cần khóa API của nhà cung cấp.")
         return key
+
+    def clean_endpoint(self):
+        """Our server posts the text and the key to this address: https on a provider's
+        own domain only (AI_ALLOWED_HOSTS), never a machine of our network."""
+        value = (self.cleaned_data.get("endpoint") or "").strip()
+        if not value:
+            return value
+        problem = outbound.url_problem(
+            value,
+            allowed=settings.AI_ALLOWED_HOSTS,
+            allow_loopback_http=settings.AI_ALLOW_LOOPBACK_HTTP,
+        )
+        if problem == outbound.NOT_HTTPS:
+            raise forms.ValidationError("Địa chỉ API phải dùng kết nối bảo mật (https://).")
+        if problem == outbound.HOST_NOT_ALLOWED:
+            raise forms.ValidationError(
+                "Địa chỉ API phải thuộc tên miền của nhà cung cấp (%(hosts)s). Nếu nhà cung "
+                "cấp đổi địa chỉ, quản trị hệ thống thêm tên miền mới vào AI_ALLOWED_HOSTS.",
+                params={"hosts": ", ".join(settings.AI_ALLOWED_HOSTS)},
+            )
+        if problem:
+            raise forms.ValidationError("Địa chỉ API không hợp lệ.")
+        return value
 
     def save(self, commit=True):
         key = self.cleaned_data.get("api_key")

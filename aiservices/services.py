@@ -16,11 +16,14 @@ import contextlib
 import logging
 import time
 from dataclasses import dataclass, field
+from urllib.parse import urljoin, urlsplit
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from config import outbound
 from distribution.adapters.base import DeliveryError, PermanentError, TransientError, http_error
 from distribution.adapters.base import request as _request
 
@@ -185,10 +188,47 @@ def track(agency, provider: str, capability: str, *, subject: str = "", user=Non
     )
 
 
+REDIRECTS = {301, 302, 303, 307, 308}
+MAX_REDIRECTS = 3
+
+
+def check_url(url: str, *, what: str) -> None:
+    """PermanentProviderError unless the server may call `url` (https on
+    AI_ALLOWED_HOSTS; config/outbound.py)."""
+    problem = outbound.url_problem(
+        url, allowed=settings.AI_ALLOWED_HOSTS, allow_loopback_http=settings.AI_ALLOW_LOOPBACK_HTTP
+    )
+    if problem:
+        host = urlsplit(url).hostname if isinstance(url, str) else None
+        raise PermanentProviderError(
+            f"{what}: address refused ({problem}: host {host!r} is not https on AI_ALLOWED_HOSTS)"
+        )
+
+
+def fetch(method: str, url: str, *, what: str, timeout: float = AI_HTTP_TIMEOUT, **kwargs):
+    """One HTTP call to a provider whatever its status, the address checked first; a GET
+    follows up to MAX_REDIRECTS redirects, each address checked (a POST's redirect is
+    answered as it is). Network faults raise TransientProviderError."""
+    check_url(url, what=what)
+    response = _request(method, url, what=what, timeout=timeout, allow_redirects=False, **kwargs)
+    for _ in range(MAX_REDIRECTS):
+        location = response.headers.get("Location")
+        if method != "GET" or response.status_code not in REDIRECTS or not location:
+            return response
+        url = urljoin(url, location)
+        check_url(url, what=what)
+        response = _request(
+            method, url, what=what, timeout=timeout, allow_redirects=False, **kwargs
+        )
+    if response.status_code in REDIRECTS:
+        raise PermanentProviderError(f"{what}: more than {MAX_REDIRECTS} redirects")
+    return response
+
+
 def http(method: str, url: str, *, what: str, timeout: float = AI_HTTP_TIMEOUT, **kwargs):
-    """One HTTP call to a provider: network faults, 5xx and 408/425/429 raise
+    """One HTTP call to a provider (as `fetch`): network faults, 5xx and 408/425/429 raise
     TransientProviderError, other non-2xx PermanentProviderError; the response otherwise."""
-    response = _request(method, url, what=what, timeout=timeout, **kwargs)
+    response = fetch(method, url, what=what, timeout=timeout, **kwargs)
     if not 200 <= response.status_code < 300:
         raise http_error(response, what)
     return response

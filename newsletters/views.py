@@ -57,10 +57,14 @@ def _message(request, title, text, status=200, **extra):
     )
 
 
+def signup_rate_key(ip: str) -> str:
+    """The cache key counting an address's sign-ups (a hash, never the IP)."""
+    return f"newsletters:signup-rate:{hashlib.sha256(ip.encode()).hexdigest()[:20]}"
+
+
 def _too_many(request) -> bool:
-    """Sign-ups per address and hour (the cache holds a hash, never the IP)."""
-    ip = hashlib.sha256(client_ip(request).encode()).hexdigest()[:20]
-    key = f"newsletters:signup-rate:{ip}"
+    """Sign-ups per address and hour."""
+    key = signup_rate_key(client_ip(request))
     if cache.add(key, 1, 3600):
         return False
     try:

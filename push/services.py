@@ -11,10 +11,8 @@ miss an alert, but never gets it twice."""
 from __future__ import annotations
 
 import datetime
-import ipaddress
 import json
 import logging
-from urllib.parse import urlsplit
 
 import requests
 from django.conf import settings
@@ -25,6 +23,8 @@ from django.urls import reverse
 from django.utils import timezone
 from py_vapid import Vapid
 from pywebpush import WebPushException, webpush
+
+from config import outbound
 
 from . import keys
 from .models import Alert, AlertStatus, Delivery, DeliveryStatus, Subscription
@@ -49,44 +49,22 @@ class PushError(Exception):
 # --- Subscriptions ----------------------------------------------------------------------
 
 
-def _host_allowed(host: str) -> bool:
-    host = host.lower().rstrip(".")
-    return any(
-        host == allowed or host.endswith("." + allowed) for allowed in settings.PUSH_ALLOWED_HOSTS
-    )
-
-
-def _is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
 def clean_endpoint(value) -> str:
     """The push service's address: HTTPS, on a known push service (our server posts to
     it: any other host would make the site a relay to wherever a reader points it)."""
-    if not isinstance(value, str) or not value or len(value) > 1000:
-        raise PushError("Địa chỉ dịch vụ thông báo của trình duyệt không hợp lệ.", "endpoint")
-    try:
-        parts = urlsplit(value)
-        host = parts.hostname or ""
-        parts.port  # noqa: B018 - raises ValueError on a bad port
-    except ValueError as exc:
-        raise PushError(
-            "Địa chỉ dịch vụ thông báo của trình duyệt không hợp lệ.", "endpoint"
-        ) from exc
-    if parts.username or parts.password or not host or not value.isprintable() or " " in value:
-        raise PushError("Địa chỉ dịch vụ thông báo của trình duyệt không hợp lệ.", "endpoint")
-    plain_ok = settings.PUSH_ALLOW_LOOPBACK_HTTP and _is_loopback(host)
-    if parts.scheme != "https" and not (parts.scheme == "http" and plain_ok):
+    problem = outbound.url_problem(
+        value,
+        allowed=settings.PUSH_ALLOWED_HOSTS,
+        allow_loopback_http=settings.PUSH_ALLOW_LOOPBACK_HTTP,
+    )
+    if problem == outbound.NOT_HTTPS:
         raise PushError("Dịch vụ thông báo phải dùng kết nối bảo mật (https).", "endpoint_https")
-    if not _host_allowed(host):
+    if problem == outbound.HOST_NOT_ALLOWED:
         raise PushError(
             "Trình duyệt này dùng một dịch vụ thông báo mà trang báo chưa hỗ trợ.", "endpoint_host"
         )
+    if problem:
+        raise PushError("Địa chỉ dịch vụ thông báo của trình duyệt không hợp lệ.", "endpoint")
     return value
 
 

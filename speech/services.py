@@ -9,6 +9,7 @@ are joined and loudness-normalised by the media pipeline's ffmpeg recipe into MP
 AAC, stored through Django's storage and swapped in. Nothing here ever writes to the
 story: a failure leaves the story as it is, with the reason on the audio row."""
 
+import datetime
 import logging
 import os
 import secrets
@@ -28,6 +29,7 @@ from aiservices.models import Capability, Provider
 from newsroom.media.errors import MediaRejected
 from newsroom.media.probe import ProbeResult, probe_file
 from newsroom.media.renditions import _run, make_audio
+from newsroom.media.services import MEDIA_QUEUE, queue_when_idle
 from newsroom.models import PrimaryFormat, StoryPage
 from newsroom.services import outlet_for_page
 from paywall.gating import is_free
@@ -136,6 +138,22 @@ def _enqueue(story_id: int, generation: int) -> None:
         logger.warning("Listen audio of story %s waits for a retry", story_id)
     except Exception:  # broker away: the row stays pending; "Làm lại" queues it again
         logger.exception("Could not queue listen audio of story %s", story_id)
+
+
+def story_audio_requeue(*, limit: int = 200) -> list[int]:
+    """Beat: audio requests still pending long after they were made (longer than the
+    task's retries take: HOITU_SPEECH_REQUEUE_AFTER) whose job never reached the broker
+    are queued again, when the media queue is idle. Returns the story ids."""
+    cutoff = timezone.now() - datetime.timedelta(seconds=settings.HOITU_SPEECH_REQUEUE_AFTER)
+    rows = dict(
+        StoryAudio.objects.filter(state=ListenState.PENDING, requested_at__lt=cutoff)
+        .order_by("requested_at")
+        .values_list("story_id", "generation")[:limit]
+    )
+    sent = queue_when_idle(MEDIA_QUEUE, list(rows), lambda pk: _enqueue(pk, rows[pk]))
+    if sent:
+        logger.warning("Listen audio of stories %s was pending with no job: queued again", sent)
+    return sent
 
 
 @transaction.atomic

@@ -41,3 +41,9 @@ def make_story_audio(self, story_id: int, generation: int) -> None:
     except Exception:
         logger.exception("Listen audio of story %s failed unexpectedly", story_id)
         services.story_audio_fail(story_id=story_id, generation=generation, reason=UNEXPECTED)
+
+
+@shared_task(ignore_result=True)
+def requeue_story_audio() -> int:
+    """Beat: pending audio whose job never reached the broker is queued again."""
+    return len(services.story_audio_requeue())

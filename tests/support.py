@@ -185,6 +185,26 @@ def _use_broker(app, url):
 
 
 @contextlib.contextmanager
+def broker_backlog(queue: str):
+    """One message waits in the broker's `queue` for the length of the block (nothing in
+    the tests consumes the queues of eager Celery), purged after."""
+    import warnings
+
+    from celery.exceptions import AlwaysEagerIgnored
+
+    from config.celery import app
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", AlwaysEagerIgnored)  # it goes to the broker: wanted
+        app.send_task("tests.never_run", queue=queue)
+    try:
+        yield
+    finally:
+        with app.connection_for_write() as conn:
+            conn.default_channel.queue_purge(queue)
+
+
+@contextlib.contextmanager
 def running_worker(settings, *, pool="solo", concurrency=1):
     """A real Celery worker on Redis for the length of the block. Every worker test uses
     this one helper so that they cannot leave each other a stale broker, pool or queue."""

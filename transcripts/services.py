@@ -1,10 +1,12 @@
 """Writes of transcripts: queue, transcribe through the agency's STT accounts, correct,
 turn into a draft story (docs/transcripts.md). Views and tasks are thin callers."""
 
+import datetime
 import logging
 import subprocess
 
 from celery.exceptions import Retry
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -14,6 +16,7 @@ from wagtail.rich_text import RichText
 
 from aiservices import services as ai
 from newsroom.media.access import paid_stories
+from newsroom.media.services import queue_when_idle
 from newsroom.media.sharing import asset_agency
 from newsroom.models import MediaAsset
 
@@ -62,6 +65,27 @@ def transcript_request(*, asset: MediaAsset, user=None) -> Transcript:
 
     transaction.on_commit(send)
     return transcript
+
+
+def transcripts_requeue(*, limit: int = 200) -> list[int]:
+    """Beat: transcripts pending long after they were asked for (longer than the task's
+    retries take: HOITU_TRANSCRIPT_REQUEUE_AFTER) whose job never reached the broker
+    (it was away at commit) are queued again, when the default queue is idle. Returns the
+    cut ids."""
+    from celery import current_app
+
+    from .tasks import transcribe_cut
+
+    cutoff = timezone.now() - datetime.timedelta(seconds=settings.HOITU_TRANSCRIPT_REQUEUE_AFTER)
+    ids = list(
+        Transcript.objects.filter(status=TranscriptStatus.PENDING, updated_at__lt=cutoff)
+        .order_by("updated_at")
+        .values_list("asset_id", flat=True)[:limit]
+    )
+    sent = queue_when_idle(current_app.conf.task_default_queue, ids, transcribe_cut.delay)
+    if sent:
+        logger.warning("Transcripts of cuts %s were pending with no job: queued again", sent)
+    return sent
 
 
 def cut_ready(*, asset_id: int) -> None:

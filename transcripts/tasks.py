@@ -30,3 +30,9 @@ def transcribe_cut(self, asset_id: int) -> None:
             logger.error("Transcript of cut %s: giving up after retries", asset_id)
             return  # the transcript stays "failed" with the providers' reasons
         raise
+
+
+@shared_task(ignore_result=True)
+def requeue_transcripts() -> int:
+    """Beat: pending transcripts whose job never reached the broker are queued again."""
+    return len(services.transcripts_requeue())

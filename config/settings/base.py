@@ -731,6 +731,17 @@ HOITU_OFFLINE_LISTS_PER_MINUTE = int(os.environ.get("HOITU_OFFLINE_LISTS_PER_MIN
 # Outside AI providers (FPT.AI, Viettel AI) per agency, their encrypted keys, the agency's
 # policy on paid text and the count of every call (docs/ai.md).
 INSTALLED_APPS += ["aiservices"]
+# The hosts (or parent domains) the server may call for an AI provider: an account's
+# "địa chỉ API" and every address a provider answers with (FPT.AI's file link, redirects)
+# must be https on one of them, so a stored address cannot make the server post text and
+# keys into its own network. A provider that moves adds its domain here.
+AI_ALLOWED_HOSTS = [
+    h.strip().lower()
+    for h in os.environ.get("AI_ALLOWED_HOSTS", "fpt.ai,viettelgroup.ai,viettelai.vn").split(",")
+    if h.strip()
+]
+# http:// on 127.0.0.1/localhost (the tests' imitation providers); never in production.
+AI_ALLOW_LOOPBACK_HTTP = False
 # --- end aiservices ---
 
 # --- push (breaking-news web push, push/, docs/push.md) ---
@@ -813,6 +824,13 @@ ASSIST_CORPUS_REFRESH_IN_BACKGROUND = True
 INSTALLED_APPS += ["transcripts"]
 TRANSCRIPTS_SAMPLE_RATE = 16000
 TRANSCRIPTS_CHUNK_SECONDS = {"fpt": 15, "viettel": 60}
+# A transcript still pending this long after it was asked for (its retries take about
+# 30 minutes) has lost its job (the broker was away): beat queues it again.
+HOITU_TRANSCRIPT_REQUEUE_AFTER = 45 * 60
+CELERY_BEAT_SCHEDULE["transcripts-requeue"] = {
+    "task": "transcripts.tasks.requeue_transcripts",
+    "schedule": crontab(minute="*/5"),
+}
 # --- end transcripts ---
 
 # --- speech ---
@@ -835,6 +853,13 @@ HOITU_SPEECH_FPT_POLL_SECONDS = 3.0
 HOITU_SPEECH_FPT_MAX_WAIT = 180.0
 HOITU_SPEECH_TASK_TIME_LIMIT = 1800
 CELERY_TASK_ROUTES["speech.tasks.make_story_audio"] = {"queue": "media"}
+# Audio still pending this long after it was asked for (its retries take about 31
+# minutes) has lost its job (the broker was away): beat queues it again.
+HOITU_SPEECH_REQUEUE_AFTER = 45 * 60
+CELERY_BEAT_SCHEDULE["speech-requeue"] = {
+    "task": "speech.tasks.requeue_story_audio",
+    "schedule": crontab(minute="*/5"),
+}
 # --- end speech ---
 
 # --- outbox (transactional outbox for Celery tasks, outbox/, docs/operations.md) ---

@@ -35,3 +35,7 @@ CONTENT_SECURITY_POLICY["DIRECTIVES"]["form-action"] += ["http://127.0.0.1:*", "
 # every test); tests/speech turn it on.
 HOITU_SPEECH_AUTO = False
 HOITU_SPEECH_DEMO = False
+# The imitation FPT.AI / Viettel AI servers listen on 127.0.0.1 over plain http;
+# tests/aiservices turn this off to see the production refusal.
+AI_ALLOWED_HOSTS = [*AI_ALLOWED_HOSTS, "127.0.0.1"]  # noqa: F405
+AI_ALLOW_LOOPBACK_HTTP = True

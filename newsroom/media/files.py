@@ -35,7 +35,8 @@ logger = logging.getLogger(__name__)
 PLAYLIST_MAX_BYTES = 1024 * 1024
 
 
-def _refused(message: str) -> HttpResponse:
+def refused_response(message: str) -> HttpResponse:
+    """403 with a Vietnamese reason, never cached (also used by speech/views.py)."""
     response = HttpResponseForbidden(message, content_type="text/plain; charset=utf-8")
     patch_cache_control(response, private=True, no_store=True)
     return response
@@ -61,7 +62,9 @@ def _from_bucket(storage, name: str) -> HttpResponse:
     return response
 
 
-def _send(name: str) -> HttpResponse:
+def file_response(name: str) -> HttpResponse:
+    """The bytes of a media file already checked by the caller: through nginx
+    (X-Accel-Redirect), a presigned object-storage link, or from the disk."""
     accel = settings.HOITU_MEDIA_ACCEL_REDIRECT
     if accel:
         # nginx serves the bytes (ranges, sendfile) from its `internal` location.
@@ -85,13 +88,13 @@ def media_file(request, token, name):
     try:
         asset_id, story_id, reader_id = read_token(token)
     except signing.SignatureExpired:
-        return _refused("Liên kết phát đã hết hạn. Hãy tải lại trang bài viết.")
+        return refused_response("Liên kết phát đã hết hạn. Hãy tải lại trang bài viết.")
     except signing.BadSignature:
         logger.warning("Bad media link signature from %s", client_ip(request))
-        return _refused("Liên kết phát không hợp lệ.")
+        return refused_response("Liên kết phát không hợp lệ.")
     user = request.user
     if (user.pk if user.is_authenticated else 0) != reader_id:
-        return _refused("Liên kết phát này dành cho một bạn đọc khác.")
+        return refused_response("Liên kết phát này dành cho một bạn đọc khác.")
     asset = MediaAsset.objects.filter(pk=asset_id).first()
     if asset is None or name not in asset_names(asset):
         raise Http404("Không tìm thấy tệp.")
@@ -100,10 +103,12 @@ def media_file(request, token, name):
         if story is None or asset.pk not in story_cut_ids(story):
             raise Http404("Không tìm thấy tệp.")
         if not story_access(request, story, count=False).full:
-            return _refused("Âm thanh / video của bài này dành cho bạn đọc có quyền đọc bài.")
+            return refused_response(
+                "Âm thanh / video của bài này dành cho bạn đọc có quyền đọc bài."
+            )
     elif not is_staff_reader(user):
-        return _refused("Tệp này chỉ dành cho người của tòa soạn.")
-    response = _send(name)
+        return refused_response("Tệp này chỉ dành cho người của tòa soạn.")
+    response = file_response(name)
     if not response.has_header("Cache-Control"):  # a presigned redirect sets its own
         patch_cache_control(response, private=True, max_age=settings.HOITU_MEDIA_LINK_MAX_AGE)
     patch_vary_headers(response, ["Cookie"])

@@ -48,13 +48,24 @@ def media_asset_queue(*, asset_id: int) -> None:
     transaction.on_commit(send)
 
 
-def media_assets_requeue(*, limit: int = 200) -> list[int]:
-    """Beat: queues again the pending assets whose message never reached the broker (an
-    upload during a broker outage). Only when the media queue holds no waiting message: a
-    pending asset is then not waiting in it, and a backlog is never queued twice. Returns
-    the ids queued."""
+def queue_when_idle(queue: str, ids: list, send) -> list:
+    """Beat's safety net for jobs whose message never reached the broker (the broker was
+    away at commit): `send(pk)` for each of `ids`, but only when `queue` holds no waiting
+    message, so a job still waiting in it (a backlog) is never queued twice. The callers
+    pick rows old enough not to be in a worker's hands; a duplicate that slips through
+    finds its row done and does nothing. Returns the ids sent."""
     from config.metrics import queue_depths
 
+    if not ids or queue_depths([queue])[queue]:
+        return []
+    for pk in ids:
+        send(pk)
+    return ids
+
+
+def media_assets_requeue(*, limit: int = 200) -> list[int]:
+    """Beat: queues again the pending assets whose message never reached the broker (an
+    upload during a broker outage). Returns the ids queued."""
     from ..media_tasks import process_media_asset
 
     pending = list(
@@ -62,12 +73,10 @@ def media_assets_requeue(*, limit: int = 200) -> list[int]:
         .order_by("pk")
         .values_list("pk", flat=True)[:limit]
     )
-    if not pending or queue_depths([MEDIA_QUEUE])[MEDIA_QUEUE]:
-        return []
-    for pk in pending:
-        process_media_asset.delay(pk)
-    logger.warning("Media assets %s were pending with no queued job: queued again", pending)
-    return pending
+    sent = queue_when_idle(MEDIA_QUEUE, pending, process_media_asset.delay)
+    if sent:
+        logger.warning("Media assets %s were pending with no queued job: queued again", sent)
+    return sent
 
 
 def media_asset_file_saved(*, asset: MediaAsset) -> bool:

@@ -13,7 +13,6 @@ import time
 from django.conf import settings
 
 from aiservices import services as ai
-from distribution.adapters.base import request as _request
 
 DEFAULT_ENDPOINT = "https://api.fpt.ai/hmi/tts/v5"
 DEFAULT_VOICE = "banmai"
@@ -59,7 +58,7 @@ class FptTTS:
     def _fetch(self, url: str, out_path: str) -> str:
         deadline = time.monotonic() + settings.HOITU_SPEECH_FPT_MAX_WAIT
         while True:
-            response = _request(
+            response = ai.fetch(
                 "GET", url, what="FPT.AI TTS file", timeout=settings.HOITU_SPEECH_HTTP_TIMEOUT
             )
             if response.status_code == 200 and response.content:

@@ -75,6 +75,75 @@ def test_an_account_without_a_key_or_with_a_broken_one_is_refused(client, bao):
     assert not ProviderAccount.objects.exists()
 
 
+@pytest.mark.parametrize(
+    "endpoint, message",
+    [
+        ("http://api.fpt.ai/hmi/tts/v5", "phải dùng kết nối bảo mật (https://)"),
+        ("https://169.254.169.254/latest/meta-data/", "phải thuộc tên miền của nhà cung cấp"),
+        ("https://api.fpt.ai.evil.example/tts", "phải thuộc tên miền của nhà cung cấp"),
+        ("https://user:pw@api.fpt.ai/tts", "Địa chỉ API không hợp lệ."),
+    ],
+)
+def test_an_endpoint_outside_the_providers_domains_is_refused(
+    client, bao, settings, endpoint, message
+):
+    """The server posts the text and the key to this address: never into its own network."""
+    settings.AI_ALLOW_LOOPBACK_HTTP = False
+    login(client, "tongbientap.baothanhhoa")
+    html = client.post(ADD_URL, form(bao, endpoint=endpoint)).content.decode()
+    assert message in html
+    assert not ProviderAccount.objects.exists()
+    response = client.post(ADD_URL, form(bao, endpoint="https://api.fpt.ai/hmi/tts/v5"))
+    assert response.status_code == 302
+    assert ProviderAccount.objects.get().endpoint == "https://api.fpt.ai/hmi/tts/v5"
+
+
+def test_calls_go_only_to_allowed_hosts_redirects_included(bao, settings):
+    """Checked again at call time (an address stored before the rule, a provider's answer
+    pointing elsewhere): refused before any connection is made."""
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    hits = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self):
+            hits.append(self.path)
+            if self.path == "/to-metadata":
+                self.send_response(302)
+                self.send_header("Location", "http://169.254.169.254/latest/meta-data/")
+            elif self.path == "/hop":
+                self.send_response(302)
+                self.send_header("Location", "/file.mp3")
+            else:
+                self.send_response(200)
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_port}"
+    try:
+        assert ai.fetch("GET", f"{base}/hop", what="fpt file").status_code == 200
+        assert hits == ["/hop", "/file.mp3"]
+        with pytest.raises(ai.PermanentProviderError, match="address refused"):
+            ai.fetch("GET", f"{base}/to-metadata", what="fpt file")
+        with pytest.raises(ai.PermanentProviderError, match="address refused"):
+            ai.http("POST", "http://10.0.0.5:6379/", what="fpt tts", data=b"x")
+        settings.AI_ALLOW_LOOPBACK_HTTP = False
+        with pytest.raises(ai.PermanentProviderError, match="address refused"):
+            ai.http("POST", f"{base}/", what="fpt tts", data=b"x")
+        settings.AI_ALLOWED_HOSTS = ["fpt.ai"]
+        settings.AI_ALLOW_LOOPBACK_HTTP = True
+        with pytest.raises(ai.PermanentProviderError, match="address refused"):
+            ai.http("POST", f"{base}/", what="fpt tts", data=b"x")
+        assert hits == ["/hop", "/file.mp3", "/to-metadata"]
+    finally:
+        server.shutdown()
+
+
 def test_each_agency_sees_and_edits_only_its_own_accounts(client, bao, ptth):
     account = ProviderAccount(agency=bao, provider="viettel", capability="stt")
     account.set_credentials({"api_key": "viettel-token"})

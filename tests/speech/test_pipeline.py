@@ -214,3 +214,30 @@ def test_demo_reads_a_few_stories_and_one_paid_one(
     ready = StoryAudio.objects.filter(state=ListenState.READY)
     assert ready.count() >= 4 and ready.filter(paid=True).count() == 1
     assert not StoryAudio.objects.exclude(state=ListenState.READY).exists()
+
+
+def test_a_request_whose_job_never_reached_the_broker_is_queued_again_by_beat(
+    text_story, bao, settings, django_capture_on_commit_callbacks
+):
+    """The broker was away when the publish committed (the on-commit send never ran): the
+    row stays pending; beat sends it again once it is older than the task's retries and
+    the media queue holds no backlog (that backlog may hold the job itself)."""
+    import datetime
+
+    from django.utils import timezone
+
+    from speech.services import story_audio_requeue
+    from tests.support import broker_backlog
+
+    with django_capture_on_commit_callbacks(execute=False):
+        text_story.save_revision().publish()
+    assert audio_of(text_story).state == ListenState.PENDING
+    assert story_audio_requeue() == []  # young: perhaps in a worker's hands
+    old = timezone.now() - datetime.timedelta(seconds=settings.HOITU_SPEECH_REQUEUE_AFTER + 60)
+    StoryAudio.objects.filter(story_id=text_story.pk).update(requested_at=old)
+    with broker_backlog("media"):
+        assert story_audio_requeue() == []
+        assert audio_of(text_story).state == ListenState.PENDING
+    assert story_audio_requeue() == [text_story.pk]  # eager here: made at once
+    audio = audio_of(text_story)
+    assert audio.state == ListenState.READY and audio.provider == "offline"

@@ -385,3 +385,30 @@ def test_demo_cuts_have_corrected_transcripts_shown_to_readers(client, demo):
     html = client.get(story.get_url(), HTTP_HOST=story.get_site().hostname).content.decode()
     assert "<summary>Xem lời thoại</summary>" in html and "Mùa gặt ở Nga Sơn" in html
     assert f'src="/loi-thoai/{story.video_id}.vtt"' in html
+
+
+def test_a_request_whose_job_never_reached_the_broker_is_queued_again_by_beat(
+    bao, account, make_cut, settings, django_capture_on_commit_callbacks
+):
+    """The broker was away when "Tạo lại" committed: the transcript stays pending; beat
+    sends it again once it is older than the task's retries and the default queue holds no
+    backlog."""
+    import datetime
+
+    from django.utils import timezone
+
+    from tests.support import broker_backlog
+    from transcripts.services import transcript_request, transcripts_requeue
+
+    account(bao, "fpt")
+    cut = make_cut(bao)
+    with django_capture_on_commit_callbacks(execute=False):
+        transcript_request(asset=cut)
+    assert Transcript.objects.get(asset=cut).status == TranscriptStatus.PENDING
+    assert transcripts_requeue() == []  # young: perhaps in a worker's hands
+    old = timezone.now() - datetime.timedelta(seconds=settings.HOITU_TRANSCRIPT_REQUEUE_AFTER + 60)
+    Transcript.objects.filter(asset=cut).update(updated_at=old)
+    with broker_backlog("celery"):
+        assert transcripts_requeue() == []
+    assert transcripts_requeue() == [cut.pk]  # eager here: transcribed at once
+    assert Transcript.objects.get(asset=cut).status == TranscriptStatus.DONE
