@@ -27,6 +27,9 @@ class Capability(models.TextChoices):
     ASSIST = "assist", "Gợi ý AI cho biên tập"
 
 
+# The capabilities an agency holds provider accounts for (the suggestions need none).
+ACCOUNT_CAPABILITIES = [c for c in Capability if c != Capability.ASSIST]
+
 # What a call's units count, by capability.
 UNIT_LABELS = {
     Capability.TTS: "ký tự",
@@ -52,7 +55,7 @@ class ProviderAccount(models.Model):
     capability = models.CharField(
         "dịch vụ",
         max_length=8,
-        choices=[(c.value, c.label) for c in Capability if c != Capability.ASSIST],
+        choices=[(c.value, c.label) for c in ACCOUNT_CAPABILITIES],
     )
     enabled = models.BooleanField("đang dùng", default=True)
     priority = models.PositiveSmallIntegerField(
