@@ -190,9 +190,9 @@ class StoryPageForm(VietnamesePageForm):
         bylines.form = BylineForm
 
     def _limit_related(self):
-        """The "Xem thêm" rows offer, and accept, the published stories of the story's own outlet
-        (never another agency's story or a draft), and any story already listed, so a
-        story whose related story was taken down can still be saved."""
+        """The "Xem thêm" rows offer, and accept, the published stories of the story's
+        own outlet (never another agency's story or a draft), and any story already
+        listed, so a story whose related story was taken down can still be saved."""
         from .models import StoryPage
 
         related = self.formsets.get("related_links")

@@ -64,7 +64,8 @@ def paths_showing(page) -> tuple[str, list[str]] | None:
         section = story.get_parent()
         paths += ["/rss/", f"/{section.slug}/rss/", "/sitemap.xml", "/sitemap-news.xml"]
         # The live stories that list it under "Xem thêm" (same outlet: newsroom.forms).
-        for linking in StoryPage.objects.live().filter(related_links__target=story).distinct():
+        linking_stories = StoryPage.objects.live().filter(related_links__target=story)
+        for linking in linking_stories.distinct().only("url_path"):
             linking_parts = linking.get_url_parts()
             if linking_parts and linking_parts[0] == site_id:
                 paths.append(linking_parts[2])

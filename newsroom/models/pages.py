@@ -354,12 +354,12 @@ class StoryPage(Page):
     def related_for_readers(self) -> list["StoryPage"]:
         """The "Xem thêm" stories readers see, in the editors' order: the live ones only
         (a story taken down or unpublished drops out; the fragment cache is retired by
-        its unpublish). One query on a live page; a preview reads its own, unsaved list."""
-        return [
-            link.target
-            for link in self.related_links.select_related("target")
-            if link.target is not None and link.target.live
-        ]
+        its unpublish). One query on a live page, without the stories' bodies; a preview
+        reads its own, unsaved list."""
+        links = self.related_links.select_related("target").only(
+            "sort_order", "story_id", "target__title", "target__url_path", "target__live"
+        )
+        return [link.target for link in links if link.target.live]
 
     def byline_names(self) -> list[str]:
         names = [b.display_name for b in self.bylines.all()]
