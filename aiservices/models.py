@@ -22,6 +22,20 @@ class Provider(models.TextChoices):
 class Capability(models.TextChoices):
     TTS = "tts", "Chuyển văn bản thành giọng nói"
     STT = "stt", "Chuyển giọng nói thành văn bản"
+    # The editor's "Gợi ý AI" panel (assist/): always on our own machines (provider
+    # OFFLINE), no account or key; counted so the monthly usage shows it.
+    ASSIST = "assist", "Gợi ý AI cho biên tập"
+
+
+# The capabilities an agency holds provider accounts for (the suggestions need none).
+ACCOUNT_CAPABILITIES = [c for c in Capability if c != Capability.ASSIST]
+
+# What a call's units count, by capability.
+UNIT_LABELS = {
+    Capability.TTS: "ký tự",
+    Capability.STT: "giây âm thanh",
+    Capability.ASSIST: "ký tự bài gửi gợi ý",
+}
 
 
 class ProviderAccount(models.Model):
@@ -38,7 +52,11 @@ class ProviderAccount(models.Model):
         max_length=16,
         choices=[(p.value, p.label) for p in Provider if p != Provider.OFFLINE],
     )
-    capability = models.CharField("dịch vụ", max_length=8, choices=Capability.choices)
+    capability = models.CharField(
+        "dịch vụ",
+        max_length=8,
+        choices=[(c.value, c.label) for c in ACCOUNT_CAPABILITIES],
+    )
     enabled = models.BooleanField("đang dùng", default=True)
     priority = models.PositiveSmallIntegerField(
         "thứ tự ưu tiên",
@@ -121,7 +139,7 @@ class AIPolicy(models.Model):
 
 class UsageMonth(models.Model):
     """Calls and units used per agency, provider, capability and month (units: characters
-    of text for TTS, seconds of audio for STT)."""
+    of text for TTS and for the editor's suggestions, seconds of audio for STT)."""
 
     agency = models.ForeignKey(
         "newsroom.Agency", verbose_name="cơ quan", on_delete=models.CASCADE, related_name="+"
@@ -148,7 +166,7 @@ class UsageMonth(models.Model):
 
     @property
     def unit_label(self) -> str:
-        return "ký tự" if self.capability == Capability.TTS else "giây âm thanh"
+        return UNIT_LABELS.get(self.capability, "đơn vị")
 
 
 class CallLog(models.Model):

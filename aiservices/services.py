@@ -27,7 +27,15 @@ from config import outbound
 from distribution.adapters.base import DeliveryError, PermanentError, TransientError, http_error
 from distribution.adapters.base import request as _request
 
-from .models import AIPolicy, CallLog, Capability, Provider, ProviderAccount, UsageMonth
+from .models import (
+    ACCOUNT_CAPABILITIES,
+    AIPolicy,
+    CallLog,
+    Capability,
+    Provider,
+    ProviderAccount,
+    UsageMonth,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -80,8 +88,9 @@ def may_send(agency, *, paid: bool) -> bool:
 
 
 def status(agency) -> dict[str, list[str]]:
-    """capability → the labels of its enabled accounts ([] = "Chưa cấu hình")."""
-    found = {c.value: [] for c in Capability}
+    """capability → the labels of its enabled accounts ([] = "Chưa cấu hình"); the
+    suggestions (Capability.ASSIST) run on our machines and have no accounts."""
+    found = {c.value: [] for c in ACCOUNT_CAPABILITIES}
     for account in ProviderAccount.objects.filter(agency=agency, enabled=True).order_by(
         "priority", "pk"
     ):

@@ -10,6 +10,8 @@ from django.core.exceptions import PermissionDenied
 from django.http import JsonResponse
 from django.views.decorators.http import require_POST
 
+from aiservices import services as ai
+
 from .models import SuggestionKind
 from .selectors import draft_location, outlet_context
 from .services import decision_record
@@ -68,7 +70,7 @@ def suggest(request):
     location, error = _location(request, data)
     if error:
         return error
-    _agency, section, story = location
+    agency, section, story = location
     started = time.perf_counter()
     draft = Draft(
         title=_str(data, "title", 500),
@@ -76,8 +78,20 @@ def suggest(request):
         body=_str(data, "body"),
         page_id=story.pk if story else None,
     )
-    context = outlet_context(section=section, exclude_page_id=draft.page_id)
-    result = all_suggestions(draft, context)
+    # Counted in the agency's AI usage (docs/ai.md) as a call on its own machines: one
+    # CallLog row (outcome, duration, characters sent) and the month's UsageMonth.
+    subject = f"trang {story.pk}" if story else f"bài mới, chuyên mục {section.pk}"
+    try:
+        with ai.track(
+            agency, ai.Provider.OFFLINE, ai.Capability.ASSIST, subject=subject, user=request.user
+        ) as call:
+            call.units = len(draft.text)
+            context = outlet_context(section=section, exclude_page_id=draft.page_id)
+            result = all_suggestions(draft, context)
+    except Exception:
+        # Recorded as a failed call by `track`; the draft in the editor is untouched.
+        logger.exception("assist suggestions failed: %s", subject)
+        return _error("Chưa lấy được gợi ý AI lúc này; bài đang viết không bị ảnh hưởng.", 500)
     result["current_section"] = section.pk
     elapsed = time.perf_counter() - started
     logger.info("assist suggestions in %.0f ms (%d chars)", elapsed * 1000, len(draft.text))

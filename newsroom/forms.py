@@ -118,6 +118,7 @@ class StoryPageForm(VietnamesePageForm):
             self._prefill_new_story(instance, user, kwargs.get("parent_page"))
         super().__init__(*args, **kwargs)
         self._limit_bylines()
+        self._limit_related()
         fields = self.fields
         if "title" in fields:
             fields["title"].error_messages["required"] = "Tin bài phải có tiêu đề."
@@ -188,6 +189,46 @@ class StoryPageForm(VietnamesePageForm):
 
         bylines.form = BylineForm
 
+    def _limit_related(self):
+        """The "Xem thêm" rows offer, and accept, the published stories of the story's
+        own outlet (never another agency's story or a draft), and any story already
+        listed, so a story whose related story was taken down can still be saved."""
+        from .models import StoryPage
+
+        related = self.formsets.get("related_links")
+        page = self.parent_page if self.instance.pk is None else self.instance
+        site = page.get_site() if page is not None else None
+        if related is None or site is None:
+            return
+        allowed = Q(live=True, path__startswith=site.root_page.path)
+        if self.instance.pk:
+            allowed &= ~Q(pk=self.instance.pk)
+            # The editor shows the latest revision: its list lives in memory.
+            allowed |= Q(pk__in=[link.target_id for link in self.instance.related_links.all()])
+        queryset = StoryPage.objects.filter(allowed)
+        message = (
+            "Mục Xem thêm chỉ nhận bài đã đăng của ấn phẩm này "
+            f"({site.site_name or site.hostname}); bài đã chọn không hợp lệ."
+        )
+        base_form = related.form
+
+        class RelatedForm(base_form):
+            def __init__(self, *args, **kwargs):
+                super().__init__(*args, **kwargs)
+                field = self.fields["target"]
+                self.fields["target"] = forms.ModelChoiceField(
+                    queryset=queryset,
+                    required=field.required,
+                    label=field.label,
+                    widget=field.widget,
+                    error_messages={
+                        "invalid_choice": message,
+                        "required": "Hãy chọn một bài cho mục Xem thêm (hoặc xóa dòng trống).",
+                    },
+                )
+
+        related.form = RelatedForm
+
     def clean(self):
         cleaned = super().clean()
         # A draft may be saved unfinished (Wagtail defers required fields on "save" and
@@ -204,7 +245,21 @@ class StoryPageForm(VietnamesePageForm):
                 "Thời điểm lên lịch đăng đã qua; hãy chọn một thời điểm trong tương lai.",
             )
         self._explain_schedule_errors(cleaned)
+        self._refuse_repeated_related()
         return cleaned
+
+    def _refuse_repeated_related(self):
+        related = self.formsets.get("related_links")
+        if related is None or not related.is_valid():
+            return  # the formset reports its own errors
+        seen = set()
+        for form in related.forms:
+            target = getattr(form, "cleaned_data", {}).get("target")
+            if target is None or form.cleaned_data.get("DELETE"):
+                continue
+            if target.pk in seen:
+                form.add_error("target", f"“{target.title}” đã có trong mục Xem thêm.")
+            seen.add(target.pk)
 
     def _explain_schedule_errors(self, cleaned):
         # The schedule's own fields sit in a dialog that is closed after the page reloads:

@@ -6,8 +6,8 @@ loopback carrying `X-Hoitu-Cache-Refresh: <HOITU_PAGE_CACHE_REFRESH_KEY>`. On a 
 (an update or a correction is a new published revision), an unpublish (takedown), a
 move or a deletion, the pages that show the story are asked for again through every
 nginx in HOITU_PAGE_CACHE_REFRESH_URLS: the story, its section, the home page, its tag
-and author listings, the RSS feeds and sitemaps. Done by a Celery task after the commit,
-retried while nginx does not answer; the editor never waits. Empty list: off (the
+and author listings, the stories listing it under "Xem thêm", the RSS feeds and sitemaps.
+Done by a Celery task after the commit, retried while nginx does not answer; the editor never waits. Empty list: off (the
 5-second Cache-Control still brings the change to readers). docs/deploy.md."""
 
 import http.client
@@ -63,6 +63,12 @@ def paths_showing(page) -> tuple[str, list[str]] | None:
         ]
         section = story.get_parent()
         paths += ["/rss/", f"/{section.slug}/rss/", "/sitemap.xml", "/sitemap-news.xml"]
+        # The live stories that list it under "Xem thêm" (same outlet: newsroom.forms).
+        linking_stories = StoryPage.objects.live().filter(related_links__target=story)
+        for linking in linking_stories.distinct().only("url_path"):
+            linking_parts = linking.get_url_parts()
+            if linking_parts and linking_parts[0] == site_id:
+                paths.append(linking_parts[2])
     return host, list(dict.fromkeys(paths))
 
 

@@ -25,6 +25,7 @@ from .pages import (
     StoryByline,
     StoryCorrection,
     StoryPage,
+    StoryRelated,
     StoryTag,
 )
 from .places import Place, PlaceKind
@@ -72,5 +73,6 @@ __all__ = [
     "StoryByline",
     "StoryCorrection",
     "StoryPage",
+    "StoryRelated",
     "StoryTag",
 ]

@@ -13,6 +13,7 @@ from wagtail.admin.panels import (
     InlinePanel,
     MultiFieldPanel,
     ObjectList,
+    PageChooserPanel,
     TabbedInterface,
     TitleFieldPanel,
 )
@@ -29,6 +30,8 @@ from ..media.widgets import CutChooserPanel
 from ..panels import SectionPanel
 
 STORIES_PER_PAGE = 20
+# "Xem thêm": how many related stories an editor may list under a story.
+RELATED_STORIES_MAX = 5
 
 
 def paginate(request, queryset, per_page=STORIES_PER_PAGE):
@@ -299,6 +302,14 @@ class StoryPage(Page):
             ],
             heading="Bản phát thanh / truyền hình",
         ),
+        InlinePanel(
+            "related_links",
+            label="bài xem thêm",
+            heading="Xem thêm",
+            help_text=f"Tối đa {RELATED_STORIES_MAX} bài đã đăng của cùng ấn phẩm, hiện dưới bài "
+            "theo thứ tự này. Bài nào bị gỡ thì tự biến mất khỏi mục Xem thêm.",
+            max_num=RELATED_STORIES_MAX,
+        ),
         InlinePanel("corrections", label="đính chính", heading="Đính chính sau khi đăng"),
     ]
     seo_panels = [
@@ -340,6 +351,16 @@ class StoryPage(Page):
     def published_at(self):
         return self.first_published_at or self.go_live_at or self.latest_revision_created_at
 
+    def related_for_readers(self) -> list["StoryPage"]:
+        """The "Xem thêm" stories readers see, in the editors' order: the live ones only
+        (a story taken down or unpublished drops out; the fragment cache is retired by
+        its unpublish). One query on a live page, without the stories' bodies; a preview
+        reads its own, unsaved list."""
+        links = self.related_links.select_related("target").only(
+            "sort_order", "story_id", "target__title", "target__url_path", "target__live"
+        )
+        return [link.target for link in links if link.target.live]
+
     def byline_names(self) -> list[str]:
         names = [b.display_name for b in self.bylines.all()]
         names += [c.strip() for c in self.contributors.split(",") if c.strip()]
@@ -367,6 +388,27 @@ class StoryByline(Orderable):
     @property
     def display_name(self) -> str:
         return self.author.get_full_name() or self.author.get_username()
+
+
+class StoryRelated(Orderable):
+    """One story of a story's "Xem thêm" list (chosen by an editor, or a "Gợi ý AI"
+    suggestion an editor accepted). Drafts and revisions carry the list with the page."""
+
+    story = ParentalKey(
+        StoryPage, related_name="related_links", on_delete=models.CASCADE, verbose_name="bài"
+    )
+    target = models.ForeignKey(
+        StoryPage,
+        verbose_name="bài xem thêm",
+        on_delete=models.CASCADE,
+        related_name="linked_from",
+    )
+
+    panels = [PageChooserPanel("target", "newsroom.StoryPage")]
+
+    class Meta(Orderable.Meta):
+        verbose_name = "bài xem thêm"
+        verbose_name_plural = "bài xem thêm"
 
 
 class StoryCorrection(Orderable):

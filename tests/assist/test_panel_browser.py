@@ -1,14 +1,16 @@
 """A reporter of Báo Thanh Hóa writes, in Chromium, a story about a commune under its name
 from before the 2025 reorganisation (thị trấn Bút Sơn, huyện Hoằng Hóa, today xã Hoằng
 Hóa), with "Thanh Hoa" typed without its tone mark and no standfirst. The "Gợi ý AI" panel
-suggests the outlet's tags, the section, the commune and a standfirst and flags the
-missing mark; the reporter accepts some, rejects others, saves, and the story and the
-log of decisions say what was decided."""
+suggests the outlet's tags, the section, the commune, a standfirst and related stories
+and flags the missing mark; the reporter accepts some (a related story goes into "Xem
+thêm"), rejects others, saves, and the story, the log of decisions and, once published,
+the reader page say what was decided."""
 
 import re
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.test import Client
 from playwright.sync_api import expect
 
 from assist.models import AssistDecision
@@ -37,7 +39,7 @@ def test_reporter_takes_ai_suggestions_for_a_story_with_old_place_names(
     with chromium() as browser:
         page = staff_page(browser, live_server.url, reporter.username, demo_password)
         try:
-            standfirst = _write_and_decide(page, section)
+            standfirst, related_title = _write_and_decide(page, section)
         except Exception:
             shot(page, "assist-panel-failure")
             raise
@@ -59,8 +61,19 @@ def test_reporter_takes_ai_suggestions_for_a_story_with_old_place_names(
     assert decisions[("place", "Xã Hoằng Hóa")].accepted
     assert decisions[("standfirst", standfirst)].accepted
     assert decisions[("section", "Kinh tế")].accepted
+    assert decisions[("related", related_title)].accepted
     rejected = [d for d in decisions.values() if not d.accepted]
     assert [d.kind for d in rejected] == ["related"]
+
+    # "Xem thêm" is saved with the draft; once published, readers find the link.
+    related = StoryPage.objects.live().descendant_of(section.get_parent()).get(title=related_title)
+    assert [link.target_id for link in draft.related_links.all()] == [related.pk]
+    draft.get_latest_revision().publish()
+    reader = Client().get(story.get_url_parts()[2], HTTP_HOST=story.get_site().hostname)
+    assert reader.status_code == 200
+    html = reader.content.decode()
+    assert "Xem thêm" in html
+    assert f'href="{related.get_url_parts()[2]}">{related.title}</a>' in html
     assert all(
         d.agency.slug == "baothanhhoa" and d.section_id == section.pk for d in decisions.values()
     )
@@ -115,9 +128,15 @@ def _write_and_decide(page, section):
     standfirst_text = standfirst_item.locator(".assist-value").inner_text()
     standfirst_item.get_by_role("button", name="Dùng sapo này").click()
     expect(page.locator("#id_standfirst")).to_have_value(standfirst_text)
-    related = panel.locator("li.assist-item[data-kind='related']").first
-    related.get_by_role("button", name="Bỏ qua").click()
-    expect(related).to_contain_text("Đã bỏ qua")
+    # The first related story goes into "Xem thêm" (a new row of its inline panel), the
+    # second is rejected.
+    related = panel.locator("li.assist-item[data-kind='related']")
+    related_title = related.first.locator(".assist-value").inner_text()
+    related.first.get_by_role("button", name="Thêm vào Xem thêm").click()
+    expect(related.first).to_contain_text("Đã chấp nhận")
+    expect(page.locator("#id_related_links-0-target-chooser")).to_contain_text(related_title)
+    related.nth(1).get_by_role("button", name="Bỏ qua").click()
+    expect(related.nth(1)).to_contain_text("Đã bỏ qua")
     expect(place).to_contain_text("Đã chấp nhận")
     expect(standfirst_item).to_contain_text("Đã chấp nhận")
     # Draftail writes its hidden input a moment after the change (debounced).
@@ -128,4 +147,4 @@ def _write_and_decide(page, section):
 
     save_draft(page)
     expect(page.locator(".messages .success").first).to_be_visible()
-    return standfirst_text
+    return standfirst_text, related_title

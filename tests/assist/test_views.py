@@ -8,6 +8,7 @@ from django.contrib.auth import get_user_model
 from django.test import Client
 from django.urls import reverse
 
+from aiservices.models import CallLog, UsageMonth
 from assist.models import AssistDecision
 from newsroom.models import SectionPage, StoryPage
 
@@ -62,6 +63,28 @@ def test_suggestions_for_a_story_being_edited(reporter):
     assert story.pk not in [r["id"] for r in response.json()["related"]]
 
 
+def test_each_suggestion_request_counts_in_the_agencys_ai_usage(reporter):
+    story = StoryPage.objects.child_of(_section("baothanhhoa")).first()
+    for data in ({"page_id": story.pk}, {"parent_id": _section("baothanhhoa").pk}):
+        assert _post(reporter, "assist_suggest", DRAFT | data).status_code == 200
+    chars = len("\n".join([DRAFT["title"], DRAFT["standfirst"], DRAFT["body"]]))
+    calls = CallLog.objects.filter(capability="assist").order_by("at")
+    assert [(c.provider, c.ok, c.units, c.user.username) for c in calls] == [
+        ("offline", True, chars, "phongvien.baothanhhoa")
+    ] * 2
+    assert calls[0].subject == f"trang {story.pk}" and calls[0].duration_ms > 0
+    usage = UsageMonth.objects.get(capability="assist")
+    assert (usage.agency.slug, usage.calls, usage.failures, usage.units) == (
+        "baothanhhoa",
+        2,
+        0,
+        2 * chars,
+    )
+    # The monthly usage screen names it (editor-in-chief of the agency).
+    listing = _client("tongbientap.baothanhhoa").get("/admin/snippets/aiservices/usagemonth/")
+    assert "Gợi ý AI cho biên tập" in listing.content.decode()
+
+
 def test_another_agency_is_refused(demo):
     other = _client("phongvien.ptth")
     section = _section("baothanhhoa")
@@ -73,6 +96,7 @@ def test_another_agency_is_refused(demo):
         decision = {"kind": "tag", "value": "lúa gạo", "accepted": True} | data
         assert _post(other, "assist_decide", decision).status_code == 403
     assert not AssistDecision.objects.exists()
+    assert not CallLog.objects.exists()  # a refused request is no call
 
 
 def test_anonymous_and_readers_are_refused(demo):

@@ -23,6 +23,7 @@ def story_form(
     place="",
     commission="",
     go_live_at="",
+    related=(),
     action=None,
     **extra,
 ):
@@ -36,6 +37,7 @@ def story_form(
             "bylines": inline_formset([{"author": a.pk, "credit": ""} for a in authors]),
             "contributors": contributors,
             "corrections": inline_formset([]),
+            "related_links": inline_formset([{"target": story.pk} for story in related]),
             "comments": inline_formset([]),
             "primary_format": "text",
             "access_level": "free",

@@ -144,22 +144,52 @@
     return true;
   }
 
-  // The commune field is Wagtail's chooser: a hidden input and the chosen title shown
-  // beside it (the chooser reads its state back from both).
-  function setPlace(id, name) {
-    var input = field("place");
+  // A Wagtail chooser (the commune, a "Xem thêm" story): a hidden input and the chosen
+  // title shown beside it (the chooser reads its state back from both).
+  function setChooser(name, id, title) {
+    var input = field(name);
     if (!input) return false;
     input.value = String(id);
-    var chooser = document.getElementById("id_place-chooser");
+    var chooser = document.getElementById("id_" + name + "-chooser");
     if (chooser) {
       chooser.classList.remove("blank");
-      var title = chooser.querySelector("[data-chooser-title]");
-      if (title) title.textContent = name;
+      var shown = chooser.querySelector("[data-chooser-title]");
+      if (shown) shown.textContent = title;
       var edit = chooser.querySelector("[data-chooser-edit-link]");
       if (edit) edit.hidden = true;
     }
     changed(input);
     return true;
+  }
+
+  function setPlace(id, name) {
+    return setChooser("place", id, name);
+  }
+
+  // "Xem thêm" is an inline panel of story choosers (related_links-N-target): the story
+  // goes into a new row at the end unless it is already listed; at most the panel's
+  // own maximum (the add button is disabled when full).
+  var RELATED = "related_links";
+
+  function relatedRows() {
+    var rows = document.querySelectorAll("input[id^='id_" + RELATED + "-'][id$='-target']");
+    return Array.prototype.filter.call(rows, function (input) {
+      var deleted = field(input.name.replace(/-target$/, "-DELETE"));
+      return !(deleted && deleted.value === "1");
+    });
+  }
+
+  function addRelated(id, headline) {
+    var add = document.getElementById("id_" + RELATED + "-ADD");
+    var total = field(RELATED + "-TOTAL_FORMS");
+    if (!add || !total) return false;
+    var rows = relatedRows();
+    if (rows.some(function (input) { return input.value === String(id); })) return true;
+    var empty = rows.filter(function (input) { return !input.value; })[0];
+    if (empty) return setChooser(empty.name, id, headline);
+    if (add.disabled) return "Mục Xem thêm đã đủ số bài; hãy xóa bớt một bài trước khi thêm.";
+    add.click();
+    return setChooser(RELATED + "-" + (Number(total.value) - 1) + "-target", id, headline);
   }
 
   function setStandfirst(text) {
@@ -197,8 +227,11 @@
 
   Panel.prototype.decide = function (item, kind, value, accepted, original, apply) {
     var self = this;
-    if (accepted && apply && apply() === false) {
-      self.status.textContent = "Không áp dụng được gợi ý này vào bài (nội dung đã thay đổi?).";
+    var applied = accepted && apply ? apply() : true;
+    if (applied === false || typeof applied === "string") {
+      // A string says why (e.g. "Xem thêm" is full); nothing is logged as accepted.
+      self.status.textContent = typeof applied === "string" ? applied
+        : "Không áp dụng được gợi ý này vào bài (nội dung đã thay đổi?).";
       return;
     }
     var data = { kind: kind, value: value, accepted: accepted, original: original || "" };
@@ -297,7 +330,10 @@
     if (data.related.length) {
       list = self.group("Bài liên quan (xem thêm)", "related");
       data.related.forEach(function (r) {
-        self.item(list, "related", r.value, "đăng " + r.published_at, { url: r.url, value: r.value });
+        self.item(list, "related", r.value, "đăng " + r.published_at, {
+          url: r.url, value: r.value, acceptLabel: "Thêm vào Xem thêm",
+          apply: function () { return addRelated(r.id, r.value); },
+        });
       });
     }
     if (!self.results.childNodes.length) {
