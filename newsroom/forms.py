@@ -90,7 +90,7 @@ class StaffMultipleChoiceField(forms.ModelMultipleChoiceField):
 
 
 def staff_label(user) -> str:
-    name = f"{user.last_name} {user.first_name}".strip()
+    name = user.get_full_name()  # family name first (newsroom/apps.py)
     return f"{name} ({user.get_username()})" if name else user.get_username()
 
 
