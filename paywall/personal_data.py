@@ -18,7 +18,7 @@ from django.utils import timezone
 from staffsecurity.services import is_staff_account as staff_account
 from staffsecurity.services import sessions_end
 
-from .models import LedgerEntry, Order
+from .models import LedgerEntry, Order, Subscription, SubscriptionStatus
 
 logger = logging.getLogger(__name__)
 
@@ -159,6 +159,11 @@ def reader_delete(user) -> str:
             # Every device's stored session, found through the sessions recorded at log-in
             # (a session of a deleted account is dead anyway: its user is gone).
             ended = sessions_end(user)
+            # "Thuê bao còn hạn sẽ chấm dứt cùng tài khoản" (the deletion page): a running
+            # subscription is cancelled now, kept with its dates and payments.
+            cancelled = Subscription.objects.filter(
+                user_id=pk, status=SubscriptionStatus.ACTIVE
+            ).update(status=SubscriptionStatus.CANCELLED, cancelled_at=timezone.now())
             get_user_model().objects.filter(pk=pk).first().delete()
     except (models.ProtectedError, models.RestrictedError) as exc:
         kept = getattr(exc, "protected_objects", None) or getattr(exc, "restricted_objects", ())
@@ -169,5 +174,10 @@ def reader_delete(user) -> str:
             + ", ".join(names)
             + "). Hãy liên hệ ban biên tập."
         ) from exc
-    logger.info("Reader account %s deleted at their request; %s sessions ended", pk, ended)
+    logger.info(
+        "Reader account %s deleted at their request; %s sessions ended, %s subscriptions cancelled",
+        pk,
+        ended,
+        cancelled,
+    )
     return email

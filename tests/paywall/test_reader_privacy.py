@@ -332,7 +332,18 @@ def test_reader_deletes_their_account_and_the_ledger_keeps_every_payment(
     assert again.status_code == 200 and "_auth_user_id" not in again.wsgi_request.session
 
     # Money: not one entry, amount, order or subscription lost; the order has no owner.
-    assert money_snapshot() == before
+    # The running subscription ended with the account (as the page says), dates kept.
+    after = money_snapshot()
+    sub = order.subscription_id
+    assert [s for s in after["subscriptions"] if s[0] == sub] == [
+        (s[0], SubscriptionStatus.CANCELLED, *s[2:]) for s in before["subscriptions"] if s[0] == sub
+    ]
+    assert [s for s in before["subscriptions"] if s[0] == sub][0][1] == SubscriptionStatus.ACTIVE
+    assert Subscription.objects.get(pk=sub).cancelled_at is not None
+    assert {**after, "subscriptions": None} == {**before, "subscriptions": None}
+    assert [s for s in after["subscriptions"] if s[0] != sub] == [
+        s for s in before["subscriptions"] if s[0] != sub
+    ]
     # Nobody is counted as a subscriber any more.
     year = timezone.localdate().year
     assert selectors.dashboard(year=year)["active_subscribers"] == active_before - 1
