@@ -26,7 +26,12 @@ logger = logging.getLogger(__name__)
     time_limit=settings.HOITU_MEDIA_TASK_TIME_LIMIT + 60,
 )
 def process_media_asset(self, asset_id: int) -> None:
-    """Probes an uploaded audio/video original and writes its renditions."""
+    """Probes an uploaded audio/video original and writes its renditions. A file that kills
+    the worker process every time (the broker gives the job back after each death) is
+    failed after HOITU_MEDIA_MAX_CRASHES starts that never ended, instead of holding the
+    media queue for ever."""
+    if not services.media_job_start(asset_id=asset_id):
+        return
     try:
         services.media_asset_process(asset_id=asset_id)
     except TransientMediaError:
@@ -38,6 +43,8 @@ def process_media_asset(self, asset_id: int) -> None:
             )
             return
         raise
+    finally:
+        services.media_job_end(asset_id=asset_id)
 
 
 @shared_task(ignore_result=True)

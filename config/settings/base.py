@@ -410,6 +410,9 @@ HOITU_MEDIA_LOUDNESS_TARGET = -16.0
 HOITU_MEDIA_TRUE_PEAK = -1.5
 # A stuck ffmpeg must not hold a worker forever (seconds).
 HOITU_MEDIA_TASK_TIME_LIMIT = int(os.environ.get("HOITU_MEDIA_TASK_TIME_LIMIT", 3 * 3600))
+# A job whose worker process dies this many times (the broker gives it back each time)
+# fails the asset instead of holding the media queue for ever.
+HOITU_MEDIA_MAX_CRASHES = 3
 CELERY_BEAT_SCHEDULE["media-requeue"] = {
     # An upload made while the broker was away: its job is queued once the broker is back.
     "task": "newsroom.media_tasks.requeue_media_assets",

@@ -11,6 +11,7 @@ import uuid
 
 import ffmpeg
 from django.conf import settings
+from django.core.cache import cache
 from django.core.files import File
 from django.core.files.storage import default_storage
 from django.db import InterfaceError, OperationalError, transaction
@@ -94,7 +95,48 @@ def media_asset_file_saved(*, asset: MediaAsset) -> bool:
 def media_asset_retry(*, asset: MediaAsset, user=None) -> None:
     """A failed (or stuck) job, run again from the admin."""
     logger.info("Media asset %s: reprocessing requested by %s", asset.pk, user)
+    media_job_end(asset_id=asset.pk)  # a person asked: the crash count starts again
     media_asset_queue(asset_id=asset.pk)
+
+
+CRASHED = (
+    "Xử lý tệp này làm máy xử lý dừng đột ngột {n} lần (tệp hỏng hoặc quá nặng). "
+    "Hãy kiểm tra hoặc xuất lại tệp rồi tải lên lại, hoặc bấm “Xử lý lại”."
+)
+
+
+def _job_key(asset_id: int) -> str:
+    return f"media:job-starts:{asset_id}"
+
+
+def media_job_start(*, asset_id: int) -> bool:
+    """Counts a start of the asset's job; a count left by starts that never reached
+    media_job_end means the worker process died in them (killed by the kernel on a file
+    that eats the memory, a crash in ffmpeg's bindings). Past HOITU_MEDIA_MAX_CRASHES the
+    asset is failed with a reason and False is returned: the job is not run again."""
+    key = _job_key(asset_id)
+    cache.add(key, 0, settings.HOITU_MEDIA_TASK_TIME_LIMIT * 4)
+    try:
+        starts = cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.add(key, 1, settings.HOITU_MEDIA_TASK_TIME_LIMIT * 4)
+        starts = 1
+    crashes = starts - 1
+    if crashes >= settings.HOITU_MEDIA_MAX_CRASHES:
+        logger.error("Media asset %s: its job died %s times; failed for good", asset_id, crashes)
+        media_asset_fail(asset_id=asset_id, reason=CRASHED.format(n=crashes))
+        cache.delete(key)
+        return False
+    if crashes:
+        logger.warning(
+            "Media asset %s: its job died %s time(s) before; trying again", asset_id, crashes
+        )
+    return True
+
+
+def media_job_end(*, asset_id: int) -> None:
+    """The job ended in this process (done, failed or handed to a retry): not a crash."""
+    cache.delete(_job_key(asset_id))
 
 
 def media_asset_fail(*, asset_id: int, reason: str) -> None:

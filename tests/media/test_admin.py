@@ -67,3 +67,35 @@ def test_retry_never_redirects_off_site(client, demo, make_asset):
     )
     assert response.status_code == 302
     assert response.url == f"/admin/media/edit/{asset.pk}/"
+
+
+def test_a_file_whose_job_keeps_killing_the_worker_is_failed_not_redelivered_for_ever(
+    client, demo, django_capture_on_commit_callbacks, make_asset, media_sources
+):
+    """Each start of the job is counted and the count is cleared when the job ends in its
+    process; starts that never ended are worker deaths (the broker hands the job back after
+    each). Here the asset's count says its job already died HOITU_MEDIA_MAX_CRASHES times
+    (as a process killed by the kernel leaves it): the next delivery fails the asset with
+    the reason instead of running it again; "Thử xử lý lại" starts afresh."""
+    from django.conf import settings
+    from django.core.cache import cache
+
+    from newsroom.media.services import media_job_start
+    from newsroom.media_tasks import process_media_asset
+
+    asset = make_asset("nang.mp3", read(media_sources["tone"]), "audio", "Bản tin nặng")
+    for _ in range(settings.HOITU_MEDIA_MAX_CRASHES):
+        assert media_job_start(asset_id=asset.pk)  # started; the process then "dies"
+    assert cache.get(f"media:job-starts:{asset.pk}") == settings.HOITU_MEDIA_MAX_CRASHES
+    process_media_asset.delay(asset.pk)  # the broker's next delivery
+    asset.refresh_from_db()
+    assert asset.processing_status == ProcessingStatus.FAILED
+    assert "dừng đột ngột 3 lần" in asset.processing_error
+    assert asset.renditions.count() == 0
+    client.force_login(get_user_model().objects.get(username="quantri"))
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(f"/admin/media-pipeline/{asset.pk}/retry/")
+    asset.refresh_from_db()
+    assert asset.processing_status == ProcessingStatus.READY, asset.processing_error
+    # A job that ended normally leaves no count behind.
+    assert cache.get(f"media:job-starts:{asset.pk}") is None
