@@ -441,9 +441,16 @@ def main():
     )
     parser.add_argument("--explain", action="store_true", help="EXPLAIN ANALYZE each query")
     parser.add_argument("--only", help="only the queries of this class")
+    parser.add_argument(
+        "--rank-window", type=int, help="SEARCH_RANK_WINDOW for this run (default: the code's)"
+    )
     args = parser.parse_args()
     if connection.vendor != "postgresql":
         sys.exit("Run on PostgreSQL: set DATABASE_URL to a scratch database.")
+    if args.rank_window:
+        from django.conf import settings
+
+        settings.SEARCH_RANK_WINDOW = args.rank_window
 
     call_command("migrate", verbosity=0)
     call_command("load_initial_data", "--once", verbosity=0)

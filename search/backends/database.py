@@ -58,7 +58,7 @@ from ..query import (
 FACET_LIMIT = 20
 # A query matching more stories than this is ranked among its newest this many matches
 # (`_newest_window`, `_ranking_rows`). The setting SEARCH_RANK_WINDOW may change it.
-RANK_WINDOW = 1000
+RANK_WINDOW = 500
 # Any one statement of a search running longer than this (ms) is cancelled; the setting
 # SEARCH_STATEMENT_TIMEOUT_MS may change it.
 STATEMENT_TIMEOUT_MS = 3000
