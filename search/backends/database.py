@@ -2,8 +2,11 @@
 
 PostgreSQL: full text on the generated tsvector columns of migrations 0002 and 0004 —
 `hoitu_vi` (unaccent folding) decides what matches; scoring reads the short `vector_lead`
-(which field a word is in) and the `simple` (exact) vector's index (the reader's own
-diacritics), so "bão" (storm) comes before "báo" (newspaper).
+(which field a word is in) and the `simple` (exact) vector (the reader's own
+diacritics), so "bão" (storm) comes before "báo" (newspaper). A query matching a large
+share of the archive is counted, faceted and ranked over its newest matches
+(`_newest_window`), others over every match with at most RANK_WINDOW ranked
+(docs/search.md, "Broad queries").
 
 SQLite (`make run`): the space-delimited folded word column decides what matches (whole
 words); scoring compares the folded words of the headline and standfirst (`vi_words`,
@@ -385,12 +388,6 @@ class DatabaseBackend:
     name = "database"
     # What a search may fail with that is the service's fault, not the reader's.
     errors = (DatabaseError,)
-
-    def count(self, req: SearchRequest) -> int:
-        """How many stories match (no ranking, hits or facets): what forgiving search
-        tries its rewrites with."""
-        with _text_indexes(req):
-            return matching(filtered(req), req).count()
 
     def exists(self, req: SearchRequest) -> bool:
         """Whether any story matches: what forgiving search tries its rewrites with (the
