@@ -37,9 +37,45 @@ def normalize(text: str) -> str:
     return unicodedata.normalize("NFC", text or "")
 
 
+class _Table(dict):
+    """A `str.translate` table filled as characters are first seen (one character in, one
+    out), so folding a story's body is one C-level pass, not a Python call per character
+    (20 snippets fold about 50,000 characters per search). Characters past the
+    Vietnamese, Latin and common symbol blocks are not kept, so odd input cannot grow it
+    without bound."""
+
+    def __init__(self, convert):
+        super().__init__()
+        self.convert = convert
+
+    def __missing__(self, code: int) -> str:
+        value = self.convert(chr(code))
+        if code < _TABLE_LIMIT:
+            self[code] = value
+        return value
+
+
+_TABLE_LIMIT = 0x3000
+_FOLD = _Table(_fold_char)
+
+
 def fold(text: str) -> str:
     """Lower-case, diacritic-free form of NFC-normalised text, same length."""
-    return "".join(_fold_char(c) for c in normalize(text))
+    return normalize(text).translate(_FOLD)
+
+
+def _lower_char(char: str) -> str:
+    lower = char.lower()
+    return lower if len(lower) == 1 else char
+
+
+_LOWER = _Table(_lower_char)
+
+
+def lower_same_length(text: str) -> str:
+    """Lower case, character for character (a character whose lower case is longer, as
+    "İ", stays), so offsets stay aligned with the original."""
+    return text.translate(_LOWER)
 
 
 def tokens(text: str) -> list[str]:

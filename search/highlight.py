@@ -8,14 +8,14 @@ import re
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-from .folding import fold, has_diacritics, normalize
+from .folding import fold, has_diacritics, lower_same_length, normalize
 
 SNIPPET_CHARS = 220
 
 
 def _lower(text: str) -> str:
     # Length-preserving lower case, so offsets stay aligned with the original.
-    return "".join(c.lower() if len(c.lower()) == 1 else c for c in text)
+    return lower_same_length(text)
 
 
 def _regex(words) -> re.Pattern | None:

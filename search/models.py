@@ -35,6 +35,9 @@ class StoryIndex(models.Model):
     keywords = models.TextField(
         blank=True, help_text="Tag and place names, searched too.", verbose_name="từ khóa"
     )
+    # The story's tag slugs, space-separated: the tag facet is counted in the same pass
+    # over the matching rows as the other facets (PostgreSQL), not through StoryIndexTag.
+    tag_slugs = models.TextField(blank=True, default="", verbose_name="đường dẫn các thẻ")
     # Lower-case words with diacritics and their folded twin, space-delimited at both ends:
     # whole-word matching and ranking on SQLite; trigram suggestions on PostgreSQL.
     search_exact = models.TextField(blank=True, verbose_name="chỉ mục tìm kiếm có dấu")

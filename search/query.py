@@ -116,10 +116,18 @@ class SearchResult:
     relaxed: bool = False
     widened: bool = False
     notes: list[str] = field(default_factory=list)
+    # Relevance ranked only the newest this many matches (None: all of them).
+    rank_window: int | None = None
+    # A broad query on PostgreSQL: `total` is an estimate and the facets count the newest
+    # matches only (search.backends.database._newest_window); `pageable` results can be
+    # paged through (None: all `total`).
+    approximate: bool = False
+    pageable: int | None = None
 
     @property
     def num_pages(self) -> int:
-        return max(1, -(-self.total // self.per_page))
+        shown = self.total if self.pageable is None else min(self.total, self.pageable)
+        return max(1, -(-shown // self.per_page))
 
     @property
     def has_next(self) -> bool:

@@ -57,7 +57,7 @@ def story_search(
             logger.exception("search failed for query %r", req.text)
             result = _empty(req)
             messages.append("Tìm kiếm tạm thời gián đoạn, xin thử lại sau.")
-    if req.offset >= result.total > 0 and req.page > 1:
+    if result.total > 0 and req.page > result.num_pages:
         messages.append(f"Không có trang {req.page}: kết quả chỉ có {result.num_pages} trang.")
     result.messages = messages + result.messages
     result.filters = req.filters
@@ -96,7 +96,7 @@ def forgiving_search(backend, req: SearchRequest, *, exact=False) -> SearchResul
         tried = dataclasses.replace(req, words=words, min_match=min_match)
         for scope in tried_scopes:
             scoped = dataclasses.replace(tried, site_id=scope)
-            if backend.count(scoped):
+            if backend.exists(scoped):
                 found = backend.search(scoped)
                 return _forgiven(req, found, tried, widened=scope != req.site_id)
     return result

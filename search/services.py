@@ -67,6 +67,7 @@ def story_index_document(*, story: StoryPage) -> dict:
         "place_id": story.place_id,
         "place_name": place_name,
         "keywords": keywords,
+        "tag_slugs": " ".join(slug for slug, _ in tags),
         "search_exact": exact,
         "search_folded": fold(exact),
         "_tags": tags,

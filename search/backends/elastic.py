@@ -295,6 +295,9 @@ class ElasticsearchBackend:
         """How many stories match (the count API: no hits, no aggregations)."""
         return build_search(req).using(client()).count()
 
+    def exists(self, req: SearchRequest) -> bool:
+        return self.count(req) > 0
+
     def search(self, req: SearchRequest) -> SearchResult:
         return parse_response(req, build_search(req).using(client()).execute())
 

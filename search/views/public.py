@@ -108,6 +108,10 @@ def api_search(request):
             "page": result.page,
             "per_page": result.per_page,
             "num_pages": result.num_pages,
+            # A broad query on PostgreSQL: `total` is an estimate, the facets count the
+            # newest `ranked_among` matches, which relevance ranks (docs/search.md).
+            "approximate": result.approximate,
+            "ranked_among": result.rank_window,
             "suggestion": result.suggestion,
             "messages": result.messages,
             # How a query that found nothing was forgiven (docs/search.md).
