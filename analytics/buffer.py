@@ -7,10 +7,13 @@ leaves the processing list behind, and the next writer re-queues it after a grac
 Rows carry a unique event id and are inserted with ON CONFLICT DO NOTHING, so a batch
 written twice counts once."""
 
+import asyncio
 import time
 import uuid
+import weakref
 
 import redis
+import redis.asyncio
 from django.conf import settings
 
 
@@ -89,6 +92,36 @@ def count_and_push(counter: str, limit: int, raw: str = "") -> int:
         _count_and_push = client().register_script(_COUNT_AND_PUSH)
     queue = keys()[0]
     return _count_and_push(keys=[f"{queue}:{counter}", queue], args=[limit, raw])
+
+
+# The beacon server's event loop(s) (analytics/asgi.py): a client and the same script each.
+_async_scripts: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+
+
+def _async_script():
+    loop = asyncio.get_running_loop()
+    found = _async_scripts.get(loop)
+    if found is None or found[0] != settings.ANALYTICS_REDIS_URL:
+        client = redis.asyncio.Redis.from_url(settings.ANALYTICS_REDIS_URL)
+        found = _async_scripts[loop] = (
+            settings.ANALYTICS_REDIS_URL,
+            client,
+            client.register_script(_COUNT_AND_PUSH),
+        )
+    return found[2]
+
+
+async def count_and_push_async(counter: str, limit: int, raw: str = "") -> int:
+    """count_and_push() on an event loop (redis.asyncio): the same script, keys and answer."""
+    queue = keys()[0]
+    return await _async_script()(keys=[f"{queue}:{counter}", queue], args=[limit, raw])
+
+
+async def close_async() -> None:
+    """Closes this event loop's client (the beacon server's shutdown; tests)."""
+    found = _async_scripts.pop(asyncio.get_running_loop(), None)
+    if found is not None:
+        await found[1].aclose()
 
 
 def length() -> int:
