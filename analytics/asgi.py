@@ -28,17 +28,15 @@ import time
 
 from asgiref.sync import sync_to_async
 from django.conf import settings
-from django.contrib.auth.models import AnonymousUser
 from django.core import signals
 from django.core.handlers.asgi import ASGIHandler, ASGIRequest
 from django.core.handlers.exception import response_for_exception
-from django.urls import resolve, reverse
 
 from config import metrics
 from config.middleware import real_client_address
 
 from . import buffer
-from .fastpath import HostVerdicts, latency_histograms
+from .fastpath import beacon_route
 from .views.collect import READ_BODY, CountAndPush, decide
 
 PLAIN_TEXT = (b"content-type", b"text/plain; charset=utf-8")
@@ -85,12 +83,7 @@ async def _lifespan(receive, send):
 
 def with_beacon_fast_path(django_app):
     """Wraps Django's ASGI application: anonymous beacon posts are answered on the loop."""
-    path = reverse("analytics:collect")
-    match = resolve(path)
-    session_cookie = settings.SESSION_COOKIE_NAME
-    anonymous = AnonymousUser()
-    latency = latency_histograms(match)
-    hosts = HostVerdicts()
+    path, match, session_cookie, anonymous, latency, hosts = beacon_route()
 
     async def application(scope, receive, send):
         if scope["type"] == "lifespan":

@@ -82,14 +82,25 @@ def latency_histograms(match) -> dict:
     }
 
 
-def with_beacon_fast_path(django_app):
-    """Wraps Django's WSGI application: anonymous beacon posts skip the middleware stack."""
+def beacon_route() -> tuple:
+    """What a fast path (this one, analytics/asgi.py's) sets up once: the beacon's path and
+    route match, the session cookie's name, the anonymous user, the latency histograms and
+    its HostVerdicts."""
     path = reverse("analytics:collect")
     match = resolve(path)
-    session_cookie = settings.SESSION_COOKIE_NAME
-    anonymous = AnonymousUser()
-    latency = latency_histograms(match)
-    hosts = HostVerdicts()
+    return (
+        path,
+        match,
+        settings.SESSION_COOKIE_NAME,
+        AnonymousUser(),
+        latency_histograms(match),
+        HostVerdicts(),
+    )
+
+
+def with_beacon_fast_path(django_app):
+    """Wraps Django's WSGI application: anonymous beacon posts skip the middleware stack."""
+    path, match, session_cookie, anonymous, latency, hosts = beacon_route()
 
     def host_allowed(environ) -> bool:
         key = (

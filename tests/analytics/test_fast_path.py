@@ -284,3 +284,23 @@ def test_redis_down_is_an_error_never_a_204(fast, story, flush, address, setting
         buffer._client = None
     flush()
     assert Event.objects.count() == 1
+
+
+def test_pipelined_posts_get_their_own_answers_after_redis_lost_the_script(flush, address):
+    """The beacon server sends the scripts of one turn of its loop in one pipeline: each
+    post gets its own answer (queue length, or -1 over the limit), and a Redis that lost
+    the script (restarted) has it loaded again and runs each post once."""
+
+    async def posts():
+        pipeliner = buffer._pipeliner()
+        pipeliner.sha = "0" * 40  # what a restarted Redis does not know
+        try:
+            return await asyncio.gather(
+                *(buffer.count_and_push_async(f"test:{address}", 2, raw) for raw in "abc")
+            )
+        finally:
+            await buffer.close_async()
+
+    answers = async_to_sync(posts)()
+    assert answers[:2] == [1, 2] and answers[2] == -1
+    assert buffer.client().lrange(buffer.keys()[0], 0, -1) == [b"b", b"a"]

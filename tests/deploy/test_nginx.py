@@ -253,9 +253,12 @@ def run_page_cache_checks(site, gunicorn, stories):
     assert request(port, path, host, {"Cookie": "sessionid=abc"})[0] == 502
 
 
-def test_service_worker_is_never_kept_by_the_page_cache(gunicorn, tmp_path, demo):
-    """/sw.js (offline/, docs/offline.md) goes to the app every time, with its headers."""
-    site = Nginx(tmp_path / "nginx", gunicorn.port)
+def test_service_worker_and_beacon_have_locations_of_their_own(
+    gunicorn, beacon_server, tmp_path, stories
+):
+    """/sw.js (offline/, docs/offline.md) goes to the app every time, with its headers;
+    POST /a/collect goes to the beacon server, then to gunicorn (run_beacon_checks)."""
+    site = Nginx(tmp_path / "nginx", gunicorn.port, beacon_port=beacon_server.port)
     site.start()
     try:
         host = Site.objects.get(is_default_site=True).hostname
@@ -269,6 +272,7 @@ def test_service_worker_is_never_kept_by_the_page_cache(gunicorn, tmp_path, demo
         # A page next to it is still kept (the page cache is untouched).
         request(site.https_port, "/", host)
         assert request(site.https_port, "/", host)[1]["X-Cache-Status"] == "HIT"
+        run_beacon_checks(site, gunicorn, beacon_server, stories["free"])
     finally:
         site.stop()
 
@@ -316,37 +320,29 @@ def beacon_server(gunicorn, tmp_path):
         log.close()
 
 
-def test_beacon_goes_to_its_server_and_falls_back_to_gunicorn(
-    gunicorn, beacon_server, tmp_path, stories
-):
+def run_beacon_checks(site, gunicorn, beacon_server, story):
     """POST /a/collect through the shipped site reaches the beacon server; with it down,
     gunicorn answers it (same decision); with both down, a 502, never a 204. Every 204 is
     one stored event, placed by the reader's address behind nginx."""
     from analytics import buffer, services
     from analytics.models import Event
 
-    story = stories["free"]
     host = story.get_site().hostname
     body = json.dumps({"k": "pageview", "p": story.pk, "s": story.get_site().pk}).encode()
     reader = {"User-Agent": "Mozilla/5.0 (X11; Linux x86_64) Firefox/130"}
-    site = Nginx(tmp_path / "nginx", gunicorn.port, beacon_port=beacon_server.port)
-    site.start()
-    try:
-        Event.objects.all().delete()
-        if buffer.enabled():
-            buffer.client().delete(buffer.keys()[0])  # what other tests' servers buffered
-        assert post(site.https_port, "/a/collect", host, body, reader) == (204, "")
-        assert post(site.https_port, "/a/collect", host, b"{}", reader)[0] == 400
-        assert post(site.https_port, "/a/collect", "evil.example", body, reader)[0] == 400
-        assert "POST /a/collect" in beacon_server.log.read_text()  # its server answered
-        beacon_server.terminate()
-        beacon_server.wait(timeout=30)
-        assert post(site.https_port, "/a/collect", host, body, reader) == (204, "")
-        gunicorn.terminate()
-        gunicorn.wait(timeout=30)
-        assert post(site.https_port, "/a/collect", host, body, reader)[0] == 502
-    finally:
-        site.stop()
+    Event.objects.all().delete()
+    if buffer.enabled():
+        buffer.client().delete(buffer.keys()[0])  # what other tests' servers buffered
+    assert post(site.https_port, "/a/collect", host, body, reader) == (204, "")
+    assert post(site.https_port, "/a/collect", host, b"{}", reader)[0] == 400
+    assert post(site.https_port, "/a/collect", "evil.example", body, reader)[0] == 400
+    assert "POST /a/collect" in beacon_server.log.read_text()  # its server answered
+    beacon_server.terminate()
+    beacon_server.wait(timeout=30)
+    assert post(site.https_port, "/a/collect", host, body, reader) == (204, "")
+    gunicorn.terminate()
+    gunicorn.wait(timeout=30)
+    assert post(site.https_port, "/a/collect", host, body, reader)[0] == 502
     if buffer.enabled():
         services.events_flush()
     events = list(Event.objects.values_list("page_id", "visitor"))
