@@ -141,7 +141,9 @@ def warm(url: str, count: int):
 
 def main():
     parser = load_arguments(__doc__.splitlines()[0])
-    parser.add_argument("--beacon-workers", type=int, default=1, help="granian processes")
+    parser.add_argument(
+        "--beacon-workers", type=int, default=2, help="granian processes (the unit's 2)"
+    )
     parser.add_argument("--loop", default="auto", help="granian's event loop")
     parser.add_argument(
         "--gunicorn-only", action="store_true", help="the beacon to gunicorn (no beacon server)"
