@@ -16,8 +16,8 @@ became exactly one row.
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/hoitu_bench REDIS_URL=redis://127.0.0.1:6379/13 \
         .venv/bin/python bench/analytics_beacon.py --seconds 20 --connections 32
 
---beacon-workers sets granian's processes, --loop its event loop (asyncio, or uvloop
-when installed); --gunicorn-only sends the beacon to gunicorn as before the beacon server
+--beacon-workers sets granian's processes, --loop its event loop (uvloop, as the unit;
+asyncio); --gunicorn-only sends the beacon to gunicorn as before the beacon server
 (nginx's fallback, measured directly); --without-fast-path serves it through Django's
 whole stack (with --gunicorn-only).
 
@@ -144,7 +144,7 @@ def main():
     parser.add_argument(
         "--beacon-workers", type=int, default=2, help="granian processes (the unit's 2)"
     )
-    parser.add_argument("--loop", default="auto", help="granian's event loop")
+    parser.add_argument("--loop", default="uvloop", help="granian's event loop (the unit's)")
     parser.add_argument(
         "--gunicorn-only", action="store_true", help="the beacon to gunicorn (no beacon server)"
     )
