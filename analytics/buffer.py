@@ -7,10 +7,14 @@ leaves the processing list behind, and the next writer re-queues it after a grac
 Rows carry a unique event id and are inserted with ON CONFLICT DO NOTHING, so a batch
 written twice counts once."""
 
+import asyncio
+import hashlib
 import time
 import uuid
+import weakref
 
 import redis
+import redis.asyncio
 from django.conf import settings
 
 
@@ -89,6 +93,84 @@ def count_and_push(counter: str, limit: int, raw: str = "") -> int:
         _count_and_push = client().register_script(_COUNT_AND_PUSH)
     queue = keys()[0]
     return _count_and_push(keys=[f"{queue}:{counter}", queue], args=[limit, raw])
+
+
+class _Pipeliner:
+    """count_and_push() for one event loop (the beacon server, analytics/asgi.py): the
+    scripts that the loop's requests ask for within one turn of the loop go to Redis
+    together, in one pipeline (EVALSHA each, so each stays atomic and answers for its own
+    post); one round trip and one system call for many beacons. A request gets its own
+    script's answer, or the error that stopped the pipeline (then it answers 500)."""
+
+    def __init__(self, url: str):
+        self.url = url
+        self.client = redis.asyncio.Redis.from_url(url)
+        self.sha = hashlib.sha1(_COUNT_AND_PUSH.encode()).hexdigest()  # as SCRIPT LOAD says
+        self.waiting: list = []
+
+    async def call(self, keys: list, args: list) -> int:
+        future = asyncio.get_running_loop().create_future()
+        self.waiting.append((keys, args, future))
+        if len(self.waiting) == 1:
+            asyncio.get_running_loop().create_task(self.send())
+        return await future
+
+    async def send(self):
+        await asyncio.sleep(0)  # the other requests of this turn of the loop join
+        batch, self.waiting = self.waiting, []
+        try:
+            answers = await self.run(batch)
+            again = [
+                i for i, a in enumerate(answers) if isinstance(a, redis.exceptions.NoScriptError)
+            ]
+            if again:
+                # A Redis restarted or flushed: load the script, run again only those
+                # (NOSCRIPT: they did not run, nothing was counted or pushed).
+                self.sha = await self.client.script_load(_COUNT_AND_PUSH)
+                retried = await self.run([batch[i] for i in again])
+                for i, answer in zip(again, retried, strict=True):
+                    answers[i] = answer
+        except Exception as exc:  # noqa: BLE001 - each request answers with it
+            answers = [exc] * len(batch)
+        for (_, _, future), answer in zip(batch, answers, strict=True):
+            if future.done():  # the request went away (cancelled)
+                continue
+            if isinstance(answer, Exception):
+                future.set_exception(answer)
+            else:
+                future.set_result(answer)
+
+    async def run(self, batch) -> list:
+        async with self.client.pipeline(transaction=False) as pipe:
+            for keys, args, _ in batch:
+                pipe.evalsha(self.sha, len(keys), *keys, *args)
+            return await pipe.execute(raise_on_error=False)
+
+
+# One per event loop (weakly held: a closed loop takes its client with it).
+_pipeliners: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+
+
+def _pipeliner() -> _Pipeliner:
+    loop = asyncio.get_running_loop()
+    found = _pipeliners.get(loop)
+    if found is None or found.url != settings.ANALYTICS_REDIS_URL:
+        found = _pipeliners[loop] = _Pipeliner(settings.ANALYTICS_REDIS_URL)
+    return found
+
+
+async def count_and_push_async(counter: str, limit: int, raw: str = "") -> int:
+    """count_and_push() on an event loop (redis.asyncio): the same script, keys and answer,
+    pipelined with the loop's other posts."""
+    queue = keys()[0]
+    return await _pipeliner().call([f"{queue}:{counter}", queue], [limit, raw])
+
+
+async def close_async() -> None:
+    """Closes this event loop's client (the beacon server's shutdown; tests)."""
+    found = _pipeliners.pop(asyncio.get_running_loop(), None)
+    if found is not None:
+        await found.client.aclose()
 
 
 def length() -> int:

@@ -119,9 +119,10 @@ MEMO_SECONDS = 30
 MEMO_MAX = 20_000
 
 
-def _memo_get(key):
+def _memo_get(key, *, margin: float = 0.0):
+    """The memo's value, if it is still good for `margin` seconds."""
     hit = _memo.get(key)
-    if hit is not None and hit[0] > time.monotonic():
+    if hit is not None and hit[0] > time.monotonic() + margin:
         return hit[1]
     return None
 
@@ -341,12 +342,51 @@ def place_of(*, ip: str, user) -> int | None:
     return code
 
 
+# An event loop calls build_event() inline only when it will not wait on I/O; the memos
+# must still be good a while after this check, whatever the loop does meanwhile.
+IN_MEMORY_MARGIN = 2.0
+
+
+def event_in_memory(*, user, now: datetime.datetime) -> bool:
+    """Whether build_event(user=user, now=now) will find everything in this process's
+    memory (an anonymous reader, the day's salt, the IP table and the place codes), so that
+    an event loop may call it without a thread; otherwise it may query the database."""
+    if user is not None and user.is_authenticated:
+        return False
+    if timezone.localtime(now).date() not in _salts:
+        return False
+    if _memo_get("place-codes", margin=IN_MEMORY_MARGIN) is None:
+        return False
+    version = _memo_get("ipranges:version", margin=IN_MEMORY_MARGIN)
+    return (
+        version is not None
+        and _ranges["version"] == version
+        and time.monotonic() - _ranges["loaded_at"] < IP_TABLE_SECONDS - IN_MEMORY_MARGIN
+    )
+
+
+def build_event_loading(**kwargs) -> dict:
+    """build_event() after loading what event_in_memory() looks for (the next events of
+    the day are then built without I/O). Blocking: the database, the cache."""
+    salt_for(timezone.localtime(kwargs["now"]).date())
+    _ip_table()
+    _known_codes()
+    return build_event(**kwargs)
+
+
 def build_event(
-    *, payload: dict, info: PageInfo, ip: str, user_agent: str, user, channel: str = ""
+    *,
+    payload: dict,
+    info: PageInfo,
+    ip: str,
+    user_agent: str,
+    user,
+    channel: str = "",
+    now: datetime.datetime | None = None,
 ) -> dict:
     """`channel` overrides the one read from the referrer (the newsletters app's events
-    say "email")."""
-    now = timezone.now()
+    say "email"); `now` is the time of the event (default: now)."""
+    now = now or timezone.now()
     return {
         "event_id": str(uuid.uuid4()),
         "occurred_at": now.isoformat(),

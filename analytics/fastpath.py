@@ -47,23 +47,60 @@ REASONS = {
 HOSTS_MAX = 1_000
 
 
-def with_beacon_fast_path(django_app):
-    """Wraps Django's WSGI application: anonymous beacon posts skip the middleware stack."""
-    path = reverse("analytics:collect")
-    match = resolve(path)
-    session_cookie = settings.SESSION_COOKIE_NAME
-    anonymous = AnonymousUser()
-    latency = {
+class HostVerdicts:
+    """What Django answered for a Host (ALLOWED_HOSTS), remembered per set of headers:
+    `allowed(key, request)` asks Django (request().get_host()) the first time only. Shared
+    with the ASGI beacon (analytics/asgi.py)."""
+
+    def __init__(self):
+        self.verdicts: dict[tuple, bool] = {}
+        setting_changed.connect(self.forget, weak=False)
+
+    def forget(self, *, setting, **kwargs):
+        if setting in ("ALLOWED_HOSTS", "USE_X_FORWARDED_HOST", "DEBUG"):
+            self.verdicts.clear()
+
+    def allowed(self, key: tuple, request) -> bool:
+        allowed = self.verdicts.get(key)
+        if allowed is None:
+            try:
+                request().get_host()
+                allowed = True
+            except DisallowedHost:
+                allowed = False
+            if len(self.verdicts) >= HOSTS_MAX:
+                self.verdicts.clear()
+            self.verdicts[key] = allowed
+        return allowed
+
+
+def latency_histograms(match) -> dict:
+    """The /metrics latency histogram of the beacon's route, per status class."""
+    return {
         status: metrics.REQUEST_LATENCY.labels(match.view_name, "POST", status)
         for status in ("2xx", "4xx", "5xx")
     }
-    hosts: dict[tuple, bool] = {}  # what Django answered for a Host (ALLOWED_HOSTS)
 
-    def forget_hosts(*, setting, **kwargs):
-        if setting in ("ALLOWED_HOSTS", "USE_X_FORWARDED_HOST", "DEBUG"):
-            hosts.clear()
 
-    setting_changed.connect(forget_hosts, weak=False)
+def beacon_route() -> tuple:
+    """What a fast path (this one, analytics/asgi.py's) sets up once: the beacon's path and
+    route match, the session cookie's name, the anonymous user, the latency histograms and
+    its HostVerdicts."""
+    path = reverse("analytics:collect")
+    match = resolve(path)
+    return (
+        path,
+        match,
+        settings.SESSION_COOKIE_NAME,
+        AnonymousUser(),
+        latency_histograms(match),
+        HostVerdicts(),
+    )
+
+
+def with_beacon_fast_path(django_app):
+    """Wraps Django's WSGI application: anonymous beacon posts skip the middleware stack."""
+    path, match, session_cookie, anonymous, latency, hosts = beacon_route()
 
     def host_allowed(environ) -> bool:
         key = (
@@ -73,17 +110,9 @@ def with_beacon_fast_path(django_app):
             environ.get("SERVER_PORT"),
             environ.get("wsgi.url_scheme"),
         )
-        allowed = hosts.get(key)
-        if allowed is None:
-            try:
-                WSGIRequest(dict(environ, **{"wsgi.input": io.BytesIO()})).get_host()
-                allowed = True
-            except DisallowedHost:
-                allowed = False
-            if len(hosts) >= HOSTS_MAX:
-                hosts.clear()
-            hosts[key] = allowed
-        return allowed
+        return hosts.allowed(
+            key, lambda: WSGIRequest(dict(environ, **{"wsgi.input": io.BytesIO()}))
+        )
 
     def application(environ, start_response):
         if (

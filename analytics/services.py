@@ -54,17 +54,27 @@ def event_accept(*, event: dict) -> None:
 def event_queued(size: int) -> None:
     """An event was pushed on the Redis buffer, which now holds `size`: every full batch
     asks a worker to write it."""
+    if flush_due(size):
+        flush_request()
+
+
+def flush_due(size: int) -> bool:
+    """Whether a buffer now holding `size` events has just filled a batch."""
     from django.conf import settings
 
-    if size % settings.ANALYTICS_BATCH_SIZE == 0:
-        from . import tasks
+    return size % settings.ANALYTICS_BATCH_SIZE == 0
 
-        try:
-            # No publish retry: the event is safe in Redis and beat's flush (every
-            # 5 s) writes it anyway; a broker outage must not fail the beacon.
-            tasks.events_flush.apply_async(retry=False)
-        except Exception:
-            logger.warning("Could not queue an analytics flush; beat's flush will")
+
+def flush_request() -> None:
+    """Asks a worker to write a batch now."""
+    from . import tasks
+
+    try:
+        # No publish retry: the event is safe in Redis and beat's flush (every
+        # 5 s) writes it anyway; a broker outage must not fail the beacon.
+        tasks.events_flush.apply_async(retry=False)
+    except Exception:
+        logger.warning("Could not queue an analytics flush; beat's flush will")
 
 
 def _event(row: dict) -> Event:

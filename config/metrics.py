@@ -9,8 +9,9 @@ hoitu_collector_up 0 instead of failing the scrape.
 
 Under gunicorn with several workers, set PROMETHEUS_MULTIPROC_DIR (an empty directory,
 emptied at each start): the workers write their histograms there and every scrape
-aggregates all of them."""
+aggregates all of them, and those of HOITU_METRICS_EXTRA_DIRS (the beacon server's)."""
 
+import glob
 import logging
 import os
 
@@ -182,12 +183,24 @@ class SiteCollector:
         return [waiting, in_flight]
 
 
+class _Directories:
+    """MultiProcessCollector over PROMETHEUS_MULTIPROC_DIR and HOITU_METRICS_EXTRA_DIRS
+    (comma-separated: the beacon server's, deploy/systemd/hoitu-beacon.service), merged,
+    so the same series from several services add up into one."""
+
+    def collect(self):
+        paths = [os.environ["PROMETHEUS_MULTIPROC_DIR"]]
+        paths += [p for p in os.environ.get("HOITU_METRICS_EXTRA_DIRS", "").split(",") if p]
+        files = [f for path in paths for f in sorted(glob.glob(os.path.join(path, "*.db")))]
+        return MultiProcessCollector.merge(files, accumulate=True)
+
+
 def exposition() -> bytes:
     """The text exposition of every metric: this process's (or, in multiprocess mode,
     every worker's) request histograms, then the site gauges read now."""
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         base = CollectorRegistry()
-        MultiProcessCollector(base)
+        base.register(_Directories())
     else:
         base = REGISTRY
     site = CollectorRegistry(auto_describe=False)

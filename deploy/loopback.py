@@ -113,9 +113,15 @@ def render_site(
     key: Path,
     scratch: Path,
     srv: Path,
+    beacon_port: int | None = None,
 ) -> str:
-    """The shipped site with loopback ports, these paths and one upstream line per app."""
+    """The shipped site with loopback ports, these paths and one upstream line per app.
+    `beacon_port`: the beacon server's (granian, config/asgi.py); without one, a port
+    nothing listens on, so the beacon goes to the first app server, as nginx's fallback
+    does while the beacon server is down."""
     upstream = "server 127.0.0.1:8000 max_fails=1 fail_timeout=5s;"
+    beacon = "server 127.0.0.1:8001 max_fails=1 fail_timeout=5s;"
+    beacon_backup = "server 127.0.0.1:8000 backup;"
     for old, new in [
         ("listen 80;", f"listen 127.0.0.1:{http_port};"),
         ("listen [::]:80;\n", ""),
@@ -128,6 +134,8 @@ def render_site(
         ("/var/www/letsencrypt", str(scratch / "letsencrypt")),
         ("/srv/hoitu", str(srv)),
         ("CHANGE-ME-page-cache-refresh-key", REFRESH_KEY),
+        (beacon, beacon.replace("8001", str(beacon_port or free_port()))),
+        (beacon_backup, beacon_backup.replace("8000", str(app_ports[0]))),
         (
             upstream,
             "\n    ".join(upstream.replace("8000", str(port)) for port in app_ports),
@@ -138,7 +146,8 @@ def render_site(
 
 
 class Nginx:
-    """The shipped site on 127.0.0.1 under `tmp`. `app_ports`: the gunicorn(s) behind it.
+    """The shipped site on 127.0.0.1 under `tmp`. `app_ports`: the gunicorn(s) behind it;
+    `beacon_port`: the beacon server (else the beacon goes to the first gunicorn).
     `static_dir` / `media_dir` are linked where the site expects /srv/hoitu/static-collected
     and /srv/hoitu/media (empty directories when not given). `worker_processes` and
     `worker_connections` belong to nginx.conf (the Debian package's file), not to the site."""
@@ -154,6 +163,7 @@ class Nginx:
         worker_connections: int = 256,
         access_log: bool = True,
         site_text: str | None = None,
+        beacon_port: int | None = None,
     ):
         self.binary = nginx_binary()
         if not self.binary:
@@ -181,6 +191,7 @@ class Nginx:
             key=key,
             scratch=tmp,
             srv=srv,
+            beacon_port=beacon_port,
         )
         (tmp / "hoitu.conf").write_text(site)
         # Debian's nginx starts its workers as www-data: as root, keep root so they read

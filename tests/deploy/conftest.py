@@ -23,9 +23,9 @@ def nginx_binary() -> str:
 class Nginx(loopback.Nginx):
     """The shipped site under a test prefix: ports, paths and the upstream substituted."""
 
-    def __init__(self, tmp, app_port):
+    def __init__(self, tmp, app_port, **options):
         nginx_binary()
-        super().__init__(tmp, app_port)
+        super().__init__(tmp, app_port, **options)
 
 
 @pytest.fixture

@@ -3,9 +3,11 @@ in front of a gunicorn on the test database (deploy/gunicorn.conf.py): the page 
 anonymous readers (HIT, BYPASS for personal cookies, private answers never stored, one
 copy whatever the browser's language, an update and a takedown there at once through the
 refresh on publish, the stale page while the app is down), loopback-only
-/metrics and /readyz, and the limits that must stay equal to the settings."""
+/metrics and /readyz, the analytics beacon on its own server (granian, config/asgi.py)
+with gunicorn as its fallback, and the limits that must stay equal to the settings."""
 
 import http.client
+import json
 import os
 import re
 import ssl
@@ -107,7 +109,7 @@ def gunicorn(transactional_db, demo, tmp_path):
         stderr=subprocess.PIPE,
     )
     wait_for_port(port, process, "gunicorn", seconds=60)
-    process.port = port
+    process.port, process.env = port, env
     yield process
     if process.poll() is None:
         process.terminate()
@@ -251,9 +253,12 @@ def run_page_cache_checks(site, gunicorn, stories):
     assert request(port, path, host, {"Cookie": "sessionid=abc"})[0] == 502
 
 
-def test_service_worker_is_never_kept_by_the_page_cache(gunicorn, tmp_path, demo):
-    """/sw.js (offline/, docs/offline.md) goes to the app every time, with its headers."""
-    site = Nginx(tmp_path / "nginx", gunicorn.port)
+def test_service_worker_and_beacon_have_locations_of_their_own(
+    gunicorn, beacon_server, tmp_path, stories
+):
+    """/sw.js (offline/, docs/offline.md) goes to the app every time, with its headers;
+    POST /a/collect goes to the beacon server, then to gunicorn (run_beacon_checks)."""
+    site = Nginx(tmp_path / "nginx", gunicorn.port, beacon_port=beacon_server.port)
     site.start()
     try:
         host = Site.objects.get(is_default_site=True).hostname
@@ -267,5 +272,78 @@ def test_service_worker_is_never_kept_by_the_page_cache(gunicorn, tmp_path, demo
         # A page next to it is still kept (the page cache is untouched).
         request(site.https_port, "/", host)
         assert request(site.https_port, "/", host)[1]["X-Cache-Status"] == "HIT"
+        run_beacon_checks(site, gunicorn, beacon_server, stories["free"])
     finally:
         site.stop()
+
+
+def post(port, path, host, body: bytes, headers=None):
+    context = ssl.create_default_context()
+    context.check_hostname = False
+    context.verify_mode = ssl.CERT_NONE
+    conn = http.client.HTTPSConnection("127.0.0.1", port, context=context, timeout=20)
+    try:
+        conn.request(
+            "POST",
+            path,
+            body=body,
+            headers={"Host": host, "Content-Type": "text/plain", **(headers or {})},
+        )
+        response = conn.getresponse()
+        return response.status, response.read().decode(errors="replace")
+    finally:
+        conn.close()
+
+
+@pytest.fixture
+def beacon_server(gunicorn, tmp_path):
+    """The beacon server as hoitu-beacon.service runs it (granian, config.asgi), with the
+    gunicorn's environment, its access log in a file."""
+    port = free_port()
+    log = open(tmp_path / "granian.log", "wb")  # noqa: SIM115 - closed below
+    env = dict(gunicorn.env, GRANIAN_HOST="127.0.0.1", GRANIAN_PORT=str(port), GRANIAN_WORKERS="1")
+    (command,) = [
+        line.split("=", 1)[1]
+        for line in (ROOT / "deploy" / "systemd" / "hoitu-beacon.service").read_text().splitlines()
+        if line.startswith("ExecStart=")
+    ]
+    argv = [sys.executable, "-m", "granian", *command.split()[1:], "--access-log"]
+    process = subprocess.Popen(argv, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    try:
+        wait_for_port(port, process, "granian", seconds=60)
+        process.port, process.log = port, tmp_path / "granian.log"
+        yield process
+    finally:
+        if process.poll() is None:
+            process.terminate()
+            process.wait(timeout=30)
+        log.close()
+
+
+def run_beacon_checks(site, gunicorn, beacon_server, story):
+    """POST /a/collect through the shipped site reaches the beacon server; with it down,
+    gunicorn answers it (same decision); with both down, a 502, never a 204. Every 204 is
+    one stored event, placed by the reader's address behind nginx."""
+    from analytics import buffer, services
+    from analytics.models import Event
+
+    host = story.get_site().hostname
+    body = json.dumps({"k": "pageview", "p": story.pk, "s": story.get_site().pk}).encode()
+    reader = {"User-Agent": "Mozilla/5.0 (X11; Linux x86_64) Firefox/130"}
+    Event.objects.all().delete()
+    if buffer.enabled():
+        buffer.client().delete(buffer.keys()[0])  # what other tests' servers buffered
+    assert post(site.https_port, "/a/collect", host, body, reader) == (204, "")
+    assert post(site.https_port, "/a/collect", host, b"{}", reader)[0] == 400
+    assert post(site.https_port, "/a/collect", "evil.example", body, reader)[0] == 400
+    assert "POST /a/collect" in beacon_server.log.read_text()  # its server answered
+    beacon_server.terminate()
+    beacon_server.wait(timeout=30)
+    assert post(site.https_port, "/a/collect", host, body, reader) == (204, "")
+    gunicorn.terminate()
+    gunicorn.wait(timeout=30)
+    assert post(site.https_port, "/a/collect", host, body, reader)[0] == 502
+    if buffer.enabled():
+        services.events_flush()
+    events = list(Event.objects.values_list("page_id", "visitor"))
+    assert len(events) == 2 and events[0] == events[1] and events[0][0] == story.pk

@@ -1,6 +1,7 @@
 """deploy/systemd: the units systemd itself accepts (systemd-analyze verify, with /srv/hoitu
 pointing at this checkout), all under the same user and environment file, hardened."""
 
+import re
 import shlex
 import shutil
 import subprocess
@@ -8,10 +9,17 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import ROOT
+from .conftest import ROOT, SITE
 
 UNITS = ROOT / "deploy" / "systemd"
-SERVICES = ["hoitu-web", "hoitu-worker", "hoitu-worker-media", "hoitu-beat", "hoitu-backup"]
+SERVICES = [
+    "hoitu-web",
+    "hoitu-beacon",
+    "hoitu-worker",
+    "hoitu-worker-media",
+    "hoitu-beat",
+    "hoitu-backup",
+]
 
 
 def directives(name):
@@ -49,16 +57,33 @@ def test_every_service_runs_as_hoitu_with_the_shared_environment(name):
     assert "/etc/hoitu/hoitu.env" in unit["EnvironmentFile"]
 
 
-@pytest.mark.parametrize("name", ["hoitu-web", "hoitu-worker", "hoitu-worker-media", "hoitu-beat"])
+@pytest.mark.parametrize(
+    "name", ["hoitu-web", "hoitu-beacon", "hoitu-worker", "hoitu-worker-media", "hoitu-beat"]
+)
 def test_long_running_services_are_hardened(name):
     unit = directives(name)
     for key, value in {
         "NoNewPrivileges": "true",
         "PrivateTmp": "true",
         "ProtectSystem": "strict",
-        "ReadWritePaths": "/srv/hoitu/media",
+        # The beacon server writes nowhere on disk (only its metrics, under /run).
+        "ReadWritePaths": None if name == "hoitu-beacon" else "/srv/hoitu/media",
     }.items():
-        assert unit[key] == [value], (name, key)
+        assert unit.get(key) == (None if value is None else [value]), (name, key)
+
+
+def test_beacon_server_serves_the_asgi_app_on_the_loopback_port_nginx_names():
+    """hoitu-beacon.service listens where deploy/nginx/hoitu.conf's beacon upstream points,
+    with hoitu-web (gunicorn's default bind) as its backup."""
+    unit = directives("hoitu-beacon")
+    (command,) = unit["ExecStart"]
+    assert "--interface asgi" in command and command.endswith(" config.asgi:application")
+    env = dict(v.split("=", 1) for v in unit["Environment"])
+    site = SITE.read_text()
+    (upstream,) = re.findall(r"upstream hoitu_beacon \{([^}]*)\}", site)
+    assert f"server {env['GRANIAN_HOST']}:{env['GRANIAN_PORT']} " in upstream
+    assert "server 127.0.0.1:8000 backup;" in upstream
+    assert env["PROMETHEUS_MULTIPROC_DIR"] == "/run/" + unit["RuntimeDirectory"][0]
 
 
 def test_media_worker_takes_one_job_at_a_time():

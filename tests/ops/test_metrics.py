@@ -146,15 +146,23 @@ metrics.observe(request, 200, 0.03)
 
 def test_multiprocess_mode_adds_up_every_gunicorn_worker(tmp_path, monkeypatch):
     """With PROMETHEUS_MULTIPROC_DIR each worker process writes its own histogram there
-    and the scrape, answered by whichever worker, reports all of them."""
+    and the scrape, answered by whichever worker, reports all of them, with those of the
+    beacon server's directory (HOITU_METRICS_EXTRA_DIRS, hoitu-beacon.service)."""
     import os
     import subprocess
     import sys
 
-    monkeypatch.setenv("PROMETHEUS_MULTIPROC_DIR", str(tmp_path))
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.test"}
-    for _ in range(2):
+    web, beacon = tmp_path / "web", tmp_path / "beacon"
+    for directory in (web, beacon):
+        directory.mkdir()
+        env = {
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "config.settings.test",
+            "PROMETHEUS_MULTIPROC_DIR": str(directory),
+        }
         subprocess.run([sys.executable, "-c", WORKER], env=env, check=True, timeout=120)
+    monkeypatch.setenv("PROMETHEUS_MULTIPROC_DIR", str(web))
+    monkeypatch.setenv("HOITU_METRICS_EXTRA_DIRS", str(beacon))
     samples = scrape()
     labels = {"view": "search:page", "method": "GET", "status": "2xx"}
     assert value(samples, "hoitu_http_request_duration_seconds_count", **labels) == 2
