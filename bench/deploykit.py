@@ -20,7 +20,14 @@ from cryptography.fernet import Fernet
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 from config.secrets_check import SHIPPED_VALUES  # noqa: E402
-from deploy.loopback import REFRESH_KEY, Nginx, free_port, wait_for_port  # noqa: E402, F401
+from deploy.loopback import (  # noqa: E402, F401
+    REFRESH_KEY,
+    Nginx,
+    documented_env,
+    free_port,
+    wait_for_port,
+    with_fresh_secrets,
+)
 
 PY = sys.executable
 GUNICORN_CONF = ROOT / "deploy" / "gunicorn.conf.py"

@@ -17,6 +17,45 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 SITE = ROOT / "deploy" / "nginx" / "hoitu.conf"
+DEPLOY_DOC = ROOT / "docs" / "deploy.md"
+
+
+def documented_env() -> dict[str, str]:
+    """The `/etc/hoitu/hoitu.env` block of docs/deploy.md: NAME=value lines (comments out)."""
+    import re
+
+    text = DEPLOY_DOC.read_text()
+    match = re.search(r"`/etc/hoitu/hoitu\.env`[^\n]*\n+```sh\n(.*?)```", text, re.S)
+    if not match:
+        raise AssertionError("docs/deploy.md no longer shows the hoitu.env block")
+    values = {}
+    for line in match.group(1).splitlines():
+        line = line.split("#", 1)[0].strip()
+        if "=" in line:
+            name, value = line.split("=", 1)
+            values[name.strip()] = value.strip()
+    return values
+
+
+def with_fresh_secrets(values: dict[str, str]) -> dict[str, str]:
+    """The documented file as an operator fills it in: each value shown as `...` replaced
+    by a fresh one of its kind (what the block's comments say to generate)."""
+    from cryptography.fernet import Fernet
+
+    from push.keys import generate_pair
+
+    private, public = generate_pair()
+    vapid = {"HOITU_VAPID_PRIVATE_KEY": private, "HOITU_VAPID_PUBLIC_KEY": public}
+    out = dict(values)
+    for name, value in values.items():
+        if value in ("...", ""):
+            if name == "DISTRIBUTION_CREDENTIALS_KEY":
+                out[name] = Fernet.generate_key().decode()
+            elif name in vapid:
+                out[name] = vapid[name]
+            else:
+                out[name] = secrets.token_urlsafe(40)
+    return out
 
 
 def nginx_binary() -> str | None:
