@@ -4,10 +4,9 @@ and the current generation (newsroom/fragments.py), so a publish retires it at o
 A preview (Wagtail's draft preview) is never read from nor written to the cache."""
 
 from django import template
-from django.core.cache import cache
 from django.core.cache.utils import make_template_fragment_key
 
-from ..fragments import FRAGMENT_SECONDS, generation
+from .. import fragments
 
 register = template.Library()
 
@@ -22,12 +21,12 @@ class ReaderFragmentNode(template.Node):
         request = context.get("request")
         if request is None or getattr(request, "is_preview", False):
             return self.nodelist.render(context)
-        vary_on = [generation(), *(var.resolve(context) for var in self.vary_on)]
+        vary_on = [fragments.generation(), *(var.resolve(context) for var in self.vary_on)]
         key = make_template_fragment_key(f"hoitu:{self.name}", vary_on)
-        value = cache.get(key)
+        value = fragments.read(key)
         if value is None:
             value = self.nodelist.render(context)
-            cache.set(key, value, FRAGMENT_SECONDS)
+            fragments.store(key, value)
         return value
 
 
