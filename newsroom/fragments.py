@@ -13,6 +13,7 @@ the meter, players with signed links and anything of a logged-in reader stay out
 
 import logging
 import pickle
+import secrets
 import threading
 from collections import OrderedDict
 
@@ -39,8 +40,9 @@ def generation() -> int:
         return cached
     value = cache.get(GENERATION_KEY)
     if value is None:
-        # First use, or Redis lost it: any number never used before will do.
-        cache.add(GENERATION_KEY, 1, timeout=None)
+        # First use, or Redis lost it (an eviction may have kept fragments of an earlier
+        # count): a number never used before, not 1.
+        cache.add(GENERATION_KEY, _unused_number(), timeout=None)
         value = cache.get(GENERATION_KEY) or 1
     _local.generation = value
     return value
@@ -58,7 +60,7 @@ def _incr() -> None:
         try:
             cache.incr(GENERATION_KEY)
         except ValueError:  # no counter yet
-            cache.add(GENERATION_KEY, 2, timeout=None)
+            cache.add(GENERATION_KEY, _unused_number(), timeout=None)
     except Exception:  # the cache down must not fail a publish; fragments expire anyway
         logger.exception("Could not bump the fragment generation")
 
@@ -71,12 +73,14 @@ def bump() -> None:
     transaction.on_commit(_incr, robust=True)
 
 
+def _unused_number() -> int:
+    return secrets.randbelow(2**52) + 2
+
+
 def start_new_generation() -> None:
     """A generation never used before (tests: no fragment of an earlier test's rolled-back
     content is found by the next one)."""
-    import secrets
-
-    cache.set(GENERATION_KEY, secrets.randbelow(2**52) + 2, timeout=None)
+    cache.set(GENERATION_KEY, _unused_number(), timeout=None)
     forget_request_generation()
 
 
@@ -179,7 +183,9 @@ def outlet_for_site(site):
     memo = (generation(), site.pk)
     if memo not in outlets:
         outlets[memo] = remembered(
-            Outlet.objects.select_related("agency").filter(site=site).first, "outlet", site.pk
+            lambda: Outlet.objects.select_related("agency").filter(site=site).first(),
+            "outlet",
+            site.pk,
         )
     return outlets[memo]
 

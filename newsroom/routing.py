@@ -30,15 +30,20 @@ from wagtail.models import Page, Site
 from . import fragments
 
 
-def _all_sites() -> list:
-    """Every site with its root page, for the current generation (one query per
-    generation, then the cache)."""
-    key = fragments.fragment_key("sites")
-    sites = fragments.read(key)
-    if sites is None:
-        sites = list(Site.objects.select_related("root_page"))
-        fragments.store(key, sites)
-    return sites
+def _site_index() -> list[tuple]:
+    """(pk, hostname, port, is_default_site) of every site, for the current generation
+    (one query per generation, then the cache)."""
+    return fragments.remembered(
+        lambda: list(Site.objects.values_list("pk", "hostname", "port", "is_default_site")),
+        "site-index",
+    )
+
+
+def _site(pk):
+    """One site with its root page, for the current generation."""
+    return fragments.remembered(
+        lambda: Site.objects.select_related("root_page").filter(pk=pk).first(), "site", pk
+    )
 
 
 def site_for_request(request):
@@ -48,29 +53,26 @@ def site_for_request(request):
     if hasattr(request, "_wagtail_site"):
         return request._wagtail_site
     hostname = split_domain_port(request._get_raw_host())[0]
-    port = request.get_port()
+    port = str(request.get_port())
 
-    def rank(site):
-        if site.hostname == hostname and str(site.port) == str(port):
+    def rank(row):
+        _, host, site_port, default = row
+        if host == hostname and str(site_port) == port:
             return 0
-        if site.hostname == hostname and site.is_default_site:
+        if host == hostname and default:
             return 1
-        if site.is_default_site:
-            return 2
-        return 3
+        return 2 if default else 3
 
     found = None
-    candidates = sorted(
-        (s for s in _all_sites() if s.hostname == hostname or s.is_default_site), key=rank
-    )
+    candidates = sorted((row for row in _site_index() if row[1] == hostname or row[3]), key=rank)
     if candidates:
         first = rank(candidates[0])
         if len(candidates) == 1 or first in (0, 1):
             found = candidates[0]
         elif first == 2:
             found = candidates[len(candidates) == 2]
-    request._wagtail_site = found
-    return found
+    request._wagtail_site = _site(found[0]) if found else None
+    return request._wagtail_site
 
 
 def _route_key(site, path: str) -> str:

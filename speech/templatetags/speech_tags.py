@@ -14,7 +14,7 @@ def ready_audio(story_id: int):
     """The story's ready audio row, or None: once per fragment generation, which a change
     of any audio row moves too (apps.py)."""
     return fragments.remembered(
-        StoryAudio.objects.filter(story_id=story_id, state=ListenState.READY).first,
+        lambda: StoryAudio.objects.filter(story_id=story_id, state=ListenState.READY).first(),
         "listen",
         story_id,
     )

@@ -50,6 +50,17 @@ def test_free_story_player_is_labelled_lazy_and_public(
     assert gate(audio.mp3.name).status_code == 204
 
 
+def test_a_retired_audio_leaves_the_page_at_once(text_story, django_capture_on_commit_callbacks):
+    """The page reads the ready audio through the fragment cache: retiring it (as a
+    takedown's task does, without the page being saved) must still show at once."""
+    from speech.services import story_audio_retire
+
+    publish(text_story, django_capture_on_commit_callbacks)
+    assert "Nghe bài viết" in get(reader(), text_story).content.decode()
+    story_audio_retire(text_story.pk, reason="Thử gỡ bản nghe.")
+    assert "Nghe bài viết" not in get(reader(), text_story).content.decode()
+
+
 def test_story_without_ready_audio_shows_no_player(text_story, settings):
     settings.HOITU_SPEECH_AUTO = False
     html = get(reader(), text_story).content.decode()
