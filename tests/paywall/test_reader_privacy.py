@@ -61,8 +61,7 @@ def answer(response):
         [
             t.name
             for t in response.templates
-            if not t.name.startswith("paywall/email/")
-            and t.name not in PER_PROCESS_OR_FRAGMENT
+            if not t.name.startswith("paywall/email/") and t.name not in PER_PROCESS_OR_FRAGMENT
         ],
         visible(response),
         sorted(response.cookies.keys()),
