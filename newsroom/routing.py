@@ -77,7 +77,9 @@ def site_for_request(request):
 
 def _route_key(site, path: str) -> str:
     return fragments.fragment_key(
-        "route", site.pk, hashlib.blake2b(path.encode(), digest_size=16).hexdigest()
+        "route",
+        site.pk,
+        hashlib.blake2b(path.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest(),
     )
 
 
