@@ -28,6 +28,7 @@ from deploy.loopback import (  # noqa: E402, F401
     wait_for_port,
     with_fresh_secrets,
 )
+from push.keys import generate_pair  # noqa: E402
 
 PY = sys.executable
 GUNICORN_CONF = ROOT / "deploy" / "gunicorn.conf.py"
@@ -44,6 +45,8 @@ def django_env(**extra) -> dict:
             raise SystemExit(f"{name} must be set (PostgreSQL and Redis, as in production).")
     # Production refuses the repository's keys: fresh ones for this run.
     env.update({name: secrets.token_urlsafe(32) for name in SHIPPED_VALUES})
+    # Production refuses to start without a VAPID pair while web push is on.
+    env["HOITU_VAPID_PRIVATE_KEY"], env["HOITU_VAPID_PUBLIC_KEY"] = generate_pair()
     env.update(
         DJANGO_SETTINGS_MODULE="config.settings.production",
         DJANGO_SECRET_KEY=secrets.token_urlsafe(50),

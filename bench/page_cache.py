@@ -71,7 +71,10 @@ def main():
     parser.add_argument("--rounds", type=int, default=3, help="turns of static and cached")
     parser.add_argument("--json", type=Path)
     args = parser.parse_args()
-    env = django_env(DJANGO_SECURE_SSL_REDIRECT="1")
+    # No worker recycling during the run: at gunicorn.conf's max_requests (2,000) both
+    # workers restart together within a few seconds of each other, and a 10 s wrk run
+    # that falls on their boot measures the boot.
+    env = django_env(DJANGO_SECURE_SSL_REDIRECT="1", GUNICORN_CMD_ARGS="--max-requests 0")
     prepare(env)
     where = places(env)
     renders = json.loads(shell(env, RENDER_CODE % json.dumps(where)))

@@ -12,8 +12,12 @@ the meter, players with signed links and anything of a logged-in reader stay out
 (docs/architecture.md, "Render cost")."""
 
 import logging
+import pickle
+import secrets
 import threading
+from collections import OrderedDict
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
@@ -36,8 +40,9 @@ def generation() -> int:
         return cached
     value = cache.get(GENERATION_KEY)
     if value is None:
-        # First use, or Redis lost it: any number never used before will do.
-        cache.add(GENERATION_KEY, 1, timeout=None)
+        # First use, or Redis lost it (an eviction may have kept fragments of an earlier
+        # count): a number never used before, not 1.
+        cache.add(GENERATION_KEY, _unused_number(), timeout=None)
         value = cache.get(GENERATION_KEY) or 1
     _local.generation = value
     return value
@@ -55,7 +60,7 @@ def _incr() -> None:
         try:
             cache.incr(GENERATION_KEY)
         except ValueError:  # no counter yet
-            cache.add(GENERATION_KEY, 2, timeout=None)
+            cache.add(GENERATION_KEY, _unused_number(), timeout=None)
     except Exception:  # the cache down must not fail a publish; fragments expire anyway
         logger.exception("Could not bump the fragment generation")
 
@@ -68,13 +73,101 @@ def bump() -> None:
     transaction.on_commit(_incr, robust=True)
 
 
+def _unused_number() -> int:
+    return secrets.randbelow(2**52) + 2
+
+
 def start_new_generation() -> None:
     """A generation never used before (tests: no fragment of an earlier test's rolled-back
     content is found by the next one)."""
-    import secrets
-
-    cache.set(GENERATION_KEY, secrets.randbelow(2**52) + 2, timeout=None)
+    cache.set(GENERATION_KEY, _unused_number(), timeout=None)
     forget_request_generation()
+
+
+class _ProcessTier:
+    """What this process already read from the cache for the current generation, so a
+    fragment read many times costs a dictionary look-up rather than a Redis round trip.
+
+    Keys carry the generation, so an entry can never be stale: the whole tier is dropped
+    as soon as a request reads a new generation (one Redis read per request, as before),
+    and it holds at most HOITU_FRAGMENT_PROCESS_CHARS characters (least recently used
+    out first). Text is kept as is; anything else as pickled bytes, unpickled on each
+    read, so no request ever shares an object with another."""
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.generation = None
+        self.items: OrderedDict = OrderedDict()
+        self.size = 0
+
+    def _current(self, current) -> None:
+        if current != self.generation:
+            self.items.clear()
+            self.size = 0
+            self.generation = current
+
+    def get(self, key, current):
+        with self.lock:
+            self._current(current)
+            held = self.items.get(key)
+            if held is None:
+                return None
+            self.items.move_to_end(key)
+        return held if isinstance(held, str) else pickle.loads(held)
+
+    def put(self, key, value, current) -> None:
+        held = value if isinstance(value, str) else pickle.dumps(value, pickle.HIGHEST_PROTOCOL)
+        limit = settings.HOITU_FRAGMENT_PROCESS_CHARS
+        if len(held) > limit:
+            return
+        with self.lock:
+            self._current(current)
+            old = self.items.pop(key, None)
+            if old is not None:
+                self.size -= len(old)
+            self.items[key] = held
+            self.size += len(held)
+            while self.size > limit:
+                _, dropped = self.items.popitem(last=False)
+                self.size -= len(dropped)
+
+
+_tier = _ProcessTier()
+
+
+def fragment_key(*parts) -> str:
+    """A cache key under the current generation."""
+    return ":".join(["hoitu:fragments", str(generation()), *map(str, parts)])
+
+
+def read(key):
+    """A fragment (or any value stored with `store`) of the current generation: from this
+    process if it already read it, else from the cache; None when neither has it."""
+    current = generation()
+    value = _tier.get(key, current)
+    if value is None:
+        value = cache.get(key)
+        if value is not None:
+            _tier.put(key, value, current)
+    return value
+
+
+def store(key, value) -> None:
+    """Keeps a value for the current generation, in the cache and in this process."""
+    cache.set(key, value, FRAGMENT_SECONDS)
+    _tier.put(key, value, generation())
+
+
+def remembered(compute, *parts):
+    """compute() once per generation for these key parts, then from the cache (None too).
+    Only for what is the same for every reader and changes only with what bumps the
+    generation."""
+    key = fragment_key(*parts)
+    held = read(key)
+    if held is None:
+        held = (compute(),)
+        store(key, held)
+    return held[0]
 
 
 def outlet_for_site(site):
@@ -87,16 +180,14 @@ def outlet_for_site(site):
     outlets = getattr(_local, "outlets", None)
     if outlets is None:
         outlets = _local.outlets = {}
-    key = f"hoitu:fragments:{generation()}:outlet:{site.pk}"
-    if key in outlets:
-        return outlets[key]
-    found = cache.get(key)
-    if found is None:
-        outlet = Outlet.objects.select_related("agency").filter(site=site).first()
-        found = (outlet,)
-        cache.set(key, found, FRAGMENT_SECONDS)
-    outlets[key] = found[0]
-    return found[0]
+    memo = (generation(), site.pk)
+    if memo not in outlets:
+        outlets[memo] = remembered(
+            lambda: Outlet.objects.select_related("agency").filter(site=site).first(),
+            "outlet",
+            site.pk,
+        )
+    return outlets[memo]
 
 
 @receiver(page_published)
@@ -114,13 +205,14 @@ def _model_changed(sender, **kwargs):
 def connect() -> None:
     """Deletions and the outlet/agency/site edits (called from NewsroomConfig.ready)."""
     from django.core.signals import request_finished, request_started
-    from wagtail.models import Site
+    from wagtail.models import PageViewRestriction, Site
 
     from .models import Agency, Outlet
 
     request_started.connect(forget_request_generation, dispatch_uid="fragments-start")
     request_finished.connect(forget_request_generation, dispatch_uid="fragments-finish")
-    for model in (Outlet, Agency, Site):
+    # A view restriction: routes carry the page's restrictions (newsroom/routing.py).
+    for model in (Outlet, Agency, Site, PageViewRestriction):
         post_save.connect(_model_changed, sender=model, dispatch_uid=f"fragments-{model}")
         post_delete.connect(_model_changed, sender=model, dispatch_uid=f"fragments-d-{model}")
     # Any save of a page (a revision, a direct edit, a move) and any deletion.

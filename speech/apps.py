@@ -7,7 +7,7 @@ class SpeechConfig(AppConfig):
     verbose_name = "Nghe bài viết"
 
     def ready(self):
-        from django.db.models.signals import post_delete
+        from django.db.models.signals import post_delete, post_save
         from wagtail.signals import page_published, page_unpublished
 
         from newsroom.models import StoryPage
@@ -22,4 +22,12 @@ class SpeechConfig(AppConfig):
         )
         post_delete.connect(
             signals.on_audio_deleted, sender="speech.StoryAudio", dispatch_uid="speech_deleted"
+        )
+        # The story page reads the ready audio through the fragment cache: a made, retired
+        # or deleted audio retires it (newsroom/fragments.py).
+        post_save.connect(
+            signals.audio_changed, sender="speech.StoryAudio", dispatch_uid="speech_fragments"
+        )
+        post_delete.connect(
+            signals.audio_changed, sender="speech.StoryAudio", dispatch_uid="speech_fragments_d"
         )

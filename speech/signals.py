@@ -37,6 +37,12 @@ def _retire_quietly(retire, story_id):
         logger.exception("Listen audio of story %s could not be retired", story_id)
 
 
+def audio_changed(sender, **kwargs):
+    from newsroom.fragments import bump
+
+    bump()
+
+
 def on_audio_deleted(sender, instance, **kwargs):
     from .services import delete_files_later
 

@@ -665,6 +665,12 @@ MIDDLEWARE.insert(
     MIDDLEWARE.index("django.contrib.sessions.middleware.SessionMiddleware"),
     "config.pagecache.ReaderPageCacheMiddleware",
 )
+# Reader pages' routing (site, page, view restrictions) from the cache, retired with the
+# fragments on any publish (newsroom/routing.py, docs/architecture.md "Render cost").
+MIDDLEWARE += ["newsroom.routing.ReaderRouteMiddleware"]
+# What each process keeps of the fragments and routes it read for the current generation
+# (newsroom/fragments.py), in characters: a Redis round trip saved per fragment.
+HOITU_FRAGMENT_PROCESS_CHARS = int(os.environ.get("HOITU_FRAGMENT_PROCESS_CHARS", "4000000"))
 
 # --- royalties (nhuận bút, docs/royalties.md) ---
 INSTALLED_APPS += ["royalties"]

@@ -24,10 +24,12 @@ from wagtail.search import index
 
 from paywall.access import AccessLevel
 
+from .. import fragments
 from ..blocks import StoryBodyBlock
 from ..forms import StoryPageForm, VietnamesePageForm
 from ..media.widgets import CutChooserPanel
 from ..panels import SectionPanel
+from ..routing import CachedRoutePageMixin
 
 STORIES_PER_PAGE = 20
 # "Xem thêm": how many related stories an editor may list under a story.
@@ -44,7 +46,30 @@ def paginate(request, queryset, per_page=STORIES_PER_PAGE):
         raise Http404("Không có trang này.") from exc
 
 
-class HomePage(RoutablePageMixin, Page):
+class LazyRows:
+    """A list for Paginator whose length is known and whose queryset is made (and
+    queried) only when rows are read."""
+
+    def __init__(self, make, count: int):
+        self._make = make
+        self._count = count
+
+    def count(self) -> int:
+        return self._count
+
+    def __len__(self) -> int:
+        return self._count
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):  # Paginator.page(): still nothing queried
+            return LazyRows(lambda: self._make()[index], len(range(self._count)[index]))
+        return self._make()[index]
+
+    def __iter__(self):
+        return iter(self._make())
+
+
+class HomePage(CachedRoutePageMixin, RoutablePageMixin, Page):
     """Trang chủ of one outlet (the root of its Wagtail Site)."""
 
     intro = models.CharField("giới thiệu", max_length=300, blank=True)
@@ -115,7 +140,7 @@ class HomePage(RoutablePageMixin, Page):
         )
 
 
-class SectionPage(Page):
+class SectionPage(CachedRoutePageMixin, Page):
     """Chuyên mục: a desk's section of one outlet."""
 
     intro = models.CharField("giới thiệu", max_length=300, blank=True)
@@ -130,16 +155,21 @@ class SectionPage(Page):
         verbose_name = "chuyên mục"
         verbose_name_plural = "chuyên mục"
 
-    def get_context(self, request, *args, **kwargs):
-        context = super().get_context(request, *args, **kwargs)
-        stories = (
+    def stories(self):
+        return (
             StoryPage.objects.live()
             .public()
             .child_of(self)
             .select_related("lead_image")
             .order_by("-first_published_at")
         )
-        context["page_obj"] = paginate(request, stories)
+
+    def get_context(self, request, *args, **kwargs):
+        # The list is read inside a cached fragment (section_page.html): its length comes
+        # from the fragment cache, its rows are queried only when the fragment is rendered.
+        context = super().get_context(request, *args, **kwargs)
+        count = fragments.remembered(lambda: self.stories().count(), "section-count", self.pk)
+        context["page_obj"] = paginate(request, LazyRows(self.stories, count))
         return context
 
 
@@ -168,7 +198,7 @@ class StoryTag(TaggedItemBase):
         return cls._meta.get_field("tag").remote_field.model
 
 
-class StoryPage(Page):
+class StoryPage(CachedRoutePageMixin, Page):
     """Tin bài: one story produced once for text, radio and TV."""
 
     standfirst = models.TextField("sapo", max_length=600)

@@ -54,9 +54,13 @@ def paywall_story_body(context, story):
 
 @register.simple_tag
 def paywall_description(story, length=200):
-    """Meta/og description: the standfirst, else the free text; never paid text."""
-    text = (getattr(story, "standfirst", "") or "").strip() or public_text(story)
-    return Truncator(" ".join(text.split())).chars(length)
+    """Meta/og description: the standfirst, else the free text; never paid text. Kept on
+    the story instance: the page asks twice (meta and og)."""
+    known = story.__dict__.setdefault("_paywall_descriptions", {})
+    if length not in known:
+        text = (getattr(story, "standfirst", "") or "").strip() or public_text(story)
+        known[length] = Truncator(" ".join(text.split())).chars(length)
+    return known[length]
 
 
 @register.filter

@@ -13,9 +13,9 @@ from tests.paywall.conftest import BROWSER_UA, assert_no_paid, assert_paid, host
 pytestmark = pytest.mark.django_db
 stories = paywall_fixtures.stories  # the demo's free, metered and premium stories
 
-# Measured on the demo (bench/render_cost.py): home 4, section 8, text story 9, radio and
-# TV stories 12 queries once the fragments are cached. A little room, no more.
-MAX_QUERIES = {"home": 6, "section": 10, "story": 11, "radio_story": 14, "tv_story": 14}
+# Measured on the demo (bench/render_cost.py): home, section and text story 0, radio and
+# TV stories 4 queries once the fragments and the route are cached. A little room, no more.
+MAX_QUERIES = {"home": 1, "section": 1, "story": 1, "radio_story": 5, "tv_story": 5}
 
 
 @pytest.fixture

@@ -37,6 +37,13 @@ PASSWORD = "mat-khau-rat-dai-2026"
 User = get_user_model()
 
 
+PER_PROCESS_OR_FRAGMENT = {
+    "newsroom/includes/legal_footer.html",
+    "offline/includes/head.html",
+    "push/button.html",
+}
+
+
 def visible(response):
     """The page as a reader gets it, without what differs on every request anyway."""
     html = response.content.decode()
@@ -48,12 +55,13 @@ def answer(response):
     return (
         response.status_code,
         # The page's templates (not the mail's, which is not part of the answer; nor the
-        # footer's, rendered only until it is a cached fragment: newsroom/fragments.py).
+        # footer's, rendered only until it is a cached fragment: newsroom/fragments.py;
+        # nor the head's and the push button's, rendered once per process:
+        # {% process_constant %} in base.html).
         [
             t.name
             for t in response.templates
-            if not t.name.startswith("paywall/email/")
-            and t.name != "newsroom/includes/legal_footer.html"
+            if not t.name.startswith("paywall/email/") and t.name not in PER_PROCESS_OR_FRAGMENT
         ],
         visible(response),
         sorted(response.cookies.keys()),

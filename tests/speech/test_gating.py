@@ -12,6 +12,7 @@ from django.test import Client
 from audit.models import AuditEntry
 from speech.access import link_token
 from speech.models import ListenState, StoryAudio
+from speech.services import story_audio_retire
 from tests.paywall.conftest import BROWSER_UA
 
 from .conftest import publish, set_policy
@@ -48,6 +49,11 @@ def test_free_story_player_is_labelled_lazy_and_public(
     assert f'aria-labelledby="listen-heading-{text_story.pk}"' in player
     assert default_storage.url(audio.mp3.name) in player
     assert gate(audio.mp3.name).status_code == 204
+
+    # The page reads the ready audio through the fragment cache: retiring it (as a
+    # takedown's task does, the page itself not saved) leaves the page at once.
+    story_audio_retire(text_story.pk, reason="Thử gỡ bản nghe.")
+    assert "Nghe bài viết" not in get(reader(), text_story).content.decode()
 
 
 def test_story_without_ready_audio_shows_no_player(text_story, settings):
