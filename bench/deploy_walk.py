@@ -81,7 +81,7 @@ from deploykit import (
 
 UNITS = ROOT / "deploy" / "systemd"
 DOC = ROOT / "docs" / "deploy.md"
-SERVICES = ["hoitu-web", "hoitu-worker", "hoitu-worker-media", "hoitu-beat"]
+SERVICES = ["hoitu-web", "hoitu-worker", "hoitu-worker-media", "hoitu-beat", "hoitu-beacon"]
 # Passed from the caller's environment into hoitu.env when set (S3 media, RabbitMQ).
 HOOKS = re.compile(
     r"^(CELERY_BROKER_URL|HOITU_MEDIA_STORAGE|AWS_(ACCESS_KEY_ID|SECRET_ACCESS_KEY|S3_[A-Z_]+|STORAGE_BUCKET_NAME))$"
@@ -412,7 +412,9 @@ def main():
             extra.update(s3_values)
 
         step("/etc/hoitu/hoitu.env as docs/deploy.md shows it, with this machine's values")
-        app_port = free_port()
+        app_port, beacon_port = free_port(), free_port()
+        while beacon_port == app_port:
+            beacon_port = free_port()
         # The site's ports are chosen now (it starts below): the page cache refresh on
         # publish (HOITU_PAGE_CACHE_REFRESH_*) goes to its https port with its secret.
         (scratch / "media").mkdir()
@@ -422,6 +424,7 @@ def main():
             static_dir=ROOT / "static-collected",
             media_dir=scratch / "media",
             site_text=s3_site() if args.s3 else None,
+            beacon_port=beacon_port,
         )
         extra.update(
             HOITU_PAGE_CACHE_REFRESH_URLS=f"https://127.0.0.1:{site.https_port}",
@@ -468,6 +471,8 @@ def main():
         step("the units' ExecStart, as systemd would run them")
         for name in SERVICES:
             argv, cwd, unit_env = as_systemd_runs(name, files, scratch, base)
+            if name == "hoitu-beacon":  # the unit's 8001, as the site's upstream here
+                unit_env["GRANIAN_PORT"] = str(beacon_port)
             print(f"[{name}] cd {cwd} &&", " ".join(shlex.quote(a) for a in argv), flush=True)
             log = open(scratch / f"{name}.log", "w")  # noqa: SIM115 - closed with the process
             procs.append(
@@ -481,6 +486,7 @@ def main():
                 )
             )
         wait_for_port(app_port, procs[0], "hoitu-web (gunicorn)", seconds=90)
+        wait_for_port(beacon_port, procs[-1], "hoitu-beacon (granian)", seconds=90)
 
         step("the shipped nginx site on loopback, self-signed TLS")
         assert site.check().returncode == 0, site.check().stderr
