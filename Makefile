@@ -81,7 +81,7 @@ check: install
 
 # Security linter over the project's code: any high-severity finding fails (CI).
 bandit: install
-	$(BIN)/bandit -c pyproject.toml -r config newsroom paywall distribution search analytics newsletters audit staffsecurity twofactor -lll -q
+	$(BIN)/bandit -c pyproject.toml -r config newsroom paywall distribution search analytics newsletters audit staffsecurity twofactor royalties aiservices assist speech transcripts offline push outbox deploy -lll -q
 
 clean:
 	rm -rf $(VENV) $(LOCK_VENV) db.sqlite3 media-dev static-collected

@@ -105,7 +105,9 @@ class _Pipeliner:
     def __init__(self, url: str):
         self.url = url
         self.client = redis.asyncio.Redis.from_url(url)
-        self.sha = hashlib.sha1(_COUNT_AND_PUSH.encode()).hexdigest()  # as SCRIPT LOAD says
+        self.sha = hashlib.sha1(
+            _COUNT_AND_PUSH.encode(), usedforsecurity=False
+        ).hexdigest()  # SCRIPT LOAD
         self.waiting: list = []
 
     async def call(self, keys: list, args: list) -> int:
