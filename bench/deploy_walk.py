@@ -195,6 +195,20 @@ def curl(site: Nginx, host: str, path: str) -> tuple[int, dict, str]:
     return status, headers, body
 
 
+def beacon(site: Nginx, host: str, body: str) -> int:
+    """A reader's beacon (`navigator.sendBeacon`) through the site: the status."""
+    out = subprocess.run(
+        ["curl", "-sk", "-o", "/dev/null", "-w", "%{http_code}", "--max-time", "20"]
+        + ["--resolve", f"{host}:{site.https_port}:127.0.0.1", "-H", "Content-Type: text/plain"]
+        + ["-A", "Mozilla/5.0 (Linux; Android 13) Chrome/124.0 Mobile Safari/537.36"]
+        + ["--data-binary", body, f"https://{host}:{site.https_port}/a/collect"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    return int(out)
+
+
 def rabbitmqctl(*args: str) -> None:
     print("$ rabbitmqctl", " ".join(shlex.quote(a) for a in args), flush=True)
     done = subprocess.run(["rabbitmqctl", *args], capture_output=True, text=True, timeout=60)
@@ -519,6 +533,24 @@ def main():
         seen = wait_until(lambda: marker in curl(site, story["host"], story["path"])[2], 60)
         figures["steps"]["update_visible_s"] = round(time.time() - published, 2) if seen else None
         print(f"update visible after {figures['steps']['update_visible_s']} s")
+
+        step("a reader's beacon: nginx, the beacon server (hoitu-beacon), Redis, beat's flush")
+        count = "from analytics.models import Event; print(Event.objects.count())"
+        before = int(shell(env, count))
+        site_id = int(
+            shell(
+                env,
+                f"from wagtail.models import Page; print(Page.objects.get(pk={story['id']}).get_site().pk)",
+            )
+        )
+        answer = beacon(
+            site, story["host"], json.dumps({"k": "pageview", "p": story["id"], "s": site_id})
+        )
+        stored = wait_until(lambda: int(shell(env, count)) > before, 30)
+        beacon_log = (scratch / "hoitu-beacon.log").read_text()
+        figures["steps"]["beacon"] = {"status": answer, "stored": stored}
+        print(f"beacon answered {answer}, stored by the flush: {stored}")
+        assert answer == 204 and stored, (answer, stored, beacon_log[-1000:])
 
         step("the workers and beat")
         ping = subprocess.run(

@@ -7,8 +7,13 @@ loopback carrying `X-Hoitu-Cache-Refresh: <HOITU_PAGE_CACHE_REFRESH_KEY>`. On a 
 move or a deletion, the pages that show the story are asked for again through every
 nginx in HOITU_PAGE_CACHE_REFRESH_URLS: the story, its section, the home page, its tag
 and author listings, the stories listing it under "Xem thêm", the RSS feeds and sitemaps.
-Done by a Celery task after the commit, retried while nginx does not answer; the editor never waits. Empty list: off (the
-5-second Cache-Control still brings the change to readers). docs/deploy.md."""
+Done by a Celery task after the commit, retried while nginx does not answer; the editor
+never waits. Refreshes are merged per host: a publish adds its paths to a Redis set and
+queues a task only when none is waiting, and the task takes every path gathered so far,
+so fifty publishes in a row (an import, a busy desk) cost one pass over the union of
+their pages rather than fifty passes queued one behind the other (the last update would
+wait behind them all). Empty list: off (the 5-second Cache-Control still brings the
+change to readers). docs/deploy.md."""
 
 import http.client
 import logging
@@ -135,10 +140,64 @@ def schedule(page) -> None:
     if found is None:
         return
     host, paths = found
+    # robust: a broker down (or an eager refresh failing) is logged, never the editor's error.
+    transaction.on_commit(lambda: request_refresh(host, paths), robust=True)
+
+
+PENDING_KEY = "hoitu:page-refresh:pending:{host}"  # a set of paths waiting for a pass
+QUEUED_KEY = "hoitu:page-refresh:queued:{host}"  # a task is waiting to take them
+# A queued task lost with the broker: the next publish queues another after this long.
+QUEUED_TTL = 60
+PENDING_TTL = 3600
+
+
+def _redis():
+    """The cache's Redis connection, or None (SQLite/locmem set-ups: no merging)."""
+    try:
+        from django_redis import get_redis_connection
+
+        return get_redis_connection("default")
+    except (ImportError, NotImplementedError):
+        return None
+
+
+def request_refresh(host: str, paths: list[str]) -> None:
+    """Adds `paths` to the host's pending set, then queues a pass unless one is already
+    waiting (it will take these too). In that order: a task clears its flag before it
+    takes the set, so whatever was added before a failed flag check is still taken."""
     from .tasks import refresh_page_cache
 
-    # robust: a broker down (or an eager refresh failing) is logged, never the editor's error.
-    transaction.on_commit(lambda: refresh_page_cache.delay(host, paths), robust=True)
+    redis = _redis()
+    if redis is None:
+        refresh_page_cache.delay(host, paths)
+        return
+    pending, queued = PENDING_KEY.format(host=host), QUEUED_KEY.format(host=host)
+    with redis.pipeline() as pipe:
+        pipe.sadd(pending, *paths).expire(pending, PENDING_TTL).execute()
+    if redis.set(queued, "1", nx=True, ex=QUEUED_TTL):
+        refresh_page_cache.delay(host, [])
+
+
+def take_pending(host: str, paths: list[str]) -> list[str]:
+    """For the task: clears the "queued" flag, then takes every pending path of the host
+    (with `paths`, those its own message carried)."""
+    redis = _redis()
+    if redis is None:
+        return list(paths)
+    pending, queued = PENDING_KEY.format(host=host), QUEUED_KEY.format(host=host)
+    redis.delete(queued)
+    with redis.pipeline() as pipe:  # MULTI: nothing added between the read and the delete
+        taken, _ = pipe.smembers(pending).delete(pending).execute()
+    return list(dict.fromkeys([*paths, *sorted(p.decode() for p in taken)]))
+
+
+def give_back(host: str, paths: list[str]) -> None:
+    """A pass that failed puts its paths back for the next one (its retry included)."""
+    redis = _redis()
+    if redis is not None and paths:
+        pending = PENDING_KEY.format(host=host)
+        with redis.pipeline() as pipe:
+            pipe.sadd(pending, *paths).expire(pending, PENDING_TTL).execute()
 
 
 def _changed(sender, instance, **kwargs):

@@ -20,9 +20,17 @@ def publish_scheduled_pages():
     max_retries=8,
 )
 def refresh_page_cache(host: str, paths: list[str]):
-    """Asks nginx for the pages showing a changed story again (newsroom/page_refresh.py);
-    retried with backoff while an nginx cannot be reached."""
-    from .page_refresh import refresh
+    """Asks nginx for the pages showing changed stories again (newsroom/page_refresh.py):
+    every path gathered for the host since the last pass; retried with backoff while an
+    nginx cannot be reached (the paths go back to the pending set for the retry)."""
+    from .page_refresh import give_back, refresh, take_pending
 
-    done = refresh(host, paths)
-    logger.info("Page cache refreshed on %s: %s", host, done)
+    paths = take_pending(host, paths)
+    if not paths:
+        return
+    try:
+        done = refresh(host, paths)
+    except Exception:
+        give_back(host, paths)
+        raise
+    logger.info("Page cache refreshed on %s: %d requests", host, len(done))
