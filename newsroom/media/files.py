@@ -81,20 +81,41 @@ def file_response(name: str) -> HttpResponse:
     return response
 
 
+def signed_link(request, token, read, noun: str):
+    """Reads a signed link's token (`read`, whose last value is the reader it was signed
+    for) for this request's reader: (values, None), or (None, the refusal, in Vietnamese:
+    "Liên kết <noun> …"). Shared by the cut files and speech's listen files."""
+    try:
+        values = read(token)
+    except signing.SignatureExpired:
+        return None, refused_response(f"Liên kết {noun} đã hết hạn. Hãy tải lại trang bài viết.")
+    except signing.BadSignature:
+        logger.warning("Bad %s link signature from %s", noun, client_ip(request))
+        return None, refused_response(f"Liên kết {noun} không hợp lệ.")
+    user = request.user
+    if (user.pk if user.is_authenticated else 0) != values[-1]:
+        return None, refused_response(f"Liên kết {noun} này dành cho một bạn đọc khác.")
+    return values, None
+
+
+def private_file_response(name: str) -> HttpResponse:
+    """file_response for one reader: private, for the link's life, varying by cookie."""
+    response = file_response(name)
+    if not response.has_header("Cache-Control"):  # a presigned redirect sets its own
+        patch_cache_control(response, private=True, max_age=settings.HOITU_MEDIA_LINK_MAX_AGE)
+    patch_vary_headers(response, ["Cookie"])
+    return response
+
+
 @require_safe
 def media_file(request, token, name):
     """`/tep-media/<token>/<storage name>`: one file of a cut of a paid story, for the
     reader and story the token was signed for, while the story's gate still lets them in."""
-    try:
-        asset_id, story_id, reader_id = read_token(token)
-    except signing.SignatureExpired:
-        return refused_response("Liên kết phát đã hết hạn. Hãy tải lại trang bài viết.")
-    except signing.BadSignature:
-        logger.warning("Bad media link signature from %s", client_ip(request))
-        return refused_response("Liên kết phát không hợp lệ.")
+    values, refused = signed_link(request, token, read_token, "phát")
+    if refused:
+        return refused
+    asset_id, story_id, _reader = values
     user = request.user
-    if (user.pk if user.is_authenticated else 0) != reader_id:
-        return refused_response("Liên kết phát này dành cho một bạn đọc khác.")
     asset = MediaAsset.objects.filter(pk=asset_id).first()
     if asset is None or name not in asset_names(asset):
         raise Http404("Không tìm thấy tệp.")
@@ -108,11 +129,7 @@ def media_file(request, token, name):
             )
     elif not is_staff_reader(user):
         return refused_response("Tệp này chỉ dành cho người của tòa soạn.")
-    response = file_response(name)
-    if not response.has_header("Cache-Control"):  # a presigned redirect sets its own
-        patch_cache_control(response, private=True, max_age=settings.HOITU_MEDIA_LINK_MAX_AGE)
-    patch_vary_headers(response, ["Cookie"])
-    return response
+    return private_file_response(name)
 
 
 @require_safe
